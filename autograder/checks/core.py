@@ -1,0 +1,131 @@
+"""Building blocks of every check: safe calls, strict result types, tolerant comparison, diagnosis."""
+
+import copy
+import secrets
+import warnings
+
+import numpy as np
+
+__tracebackhide__ = True  # IPython hides frames of this module in tracebacks
+
+
+class CheckFailed(AssertionError):
+    """A student's function gave a wrong, malformed or unsafe result; the message says why."""
+
+
+def fresh_rng():
+    """A generator on an unpredictable seed, and the seed (quoted in messages to replay a case)."""
+    seed = secrets.randbits(32)
+    return np.random.default_rng(seed), seed
+
+
+def show(value, precision=4):
+    """A short, readable rendering of an array (or anything) for a message."""
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=precision, suppress_small=False, threshold=20, edgeitems=2)
+    return repr(value)[:200]
+
+
+def describe_args(args):
+    """'W (3, 2), x (2,)'-style summary of the inputs handed to a student function."""
+    parts = []
+    for name, value in args.items():
+        if isinstance(value, np.ndarray):
+            parts.append(f"{name} of shape {value.shape}")
+        elif callable(value):
+            parts.append(f"{name} = a function")
+        else:
+            parts.append(f"{name} = {value!r}")
+    return ", ".join(parts)
+
+
+def call(fn, name, args, *, quiet=True):
+    """Call fn(**args) on copies of the inputs; fail if it raises or modifies them.
+
+    With quiet=True, floating-point warnings are silenced (a test that is not about
+    numerical stability must not print to stderr). Returns (result, warnings caught).
+    """
+    __tracebackhide__ = True
+    handed = copy.deepcopy(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        errstate = np.errstate(all="ignore") if quiet else np.errstate(over="warn", invalid="warn", divide="warn")
+        with errstate:
+            try:
+                result = fn(*handed.values())
+            except NotImplementedError:
+                raise CheckFailed(f"{name} is not implemented yet (it raised NotImplementedError).") from None
+            except Exception as exc:  # the student's error, reported with the case that caused it
+                raise CheckFailed(
+                    f"{name} raised {type(exc).__name__}: {exc}\n  when called with {describe_args(args)}."
+                ) from None
+    for key, original in args.items():
+        if isinstance(original, np.ndarray) and not np.array_equal(original, handed[key], equal_nan=True):
+            raise CheckFailed(f"{name} modified its input {key!r} in place; it must leave its arguments unchanged.")
+    return result, list(caught)
+
+
+def require_float_array(result, shape, name, case):
+    """Fail unless result is a real floating numpy.ndarray (not a subclass) of exactly this shape."""
+    __tracebackhide__ = True
+    if type(result) is not np.ndarray:
+        raise CheckFailed(
+            f"{name} should return a numpy.ndarray of shape {shape}, but returned {type(result).__name__} "
+            f"for {case}."
+        )
+    if result.dtype.kind != "f":
+        raise CheckFailed(
+            f"{name} should return a real floating-point array, but its dtype is {result.dtype} for {case}."
+        )
+    if result.shape != shape:
+        hint = ""
+        if result.shape == shape[::-1] and shape[0] != shape[-1]:
+            hint = " Did you return the transpose?"
+        raise CheckFailed(f"{name} returned shape {result.shape}, expected {shape} for {case}.{hint}")
+    return result
+
+
+def relative_error(found, expected):
+    """||found - expected|| / ||expected|| (Frobenius norms; absolute error when expected is 0)."""
+    scale = np.linalg.norm(expected)
+    diff = np.linalg.norm(np.asarray(found, dtype=complex if np.iscomplexobj(expected) else float) - expected)
+    return float(diff / scale) if scale > 0 else float(diff)
+
+
+def diagnose(found, mistakes, rtol):
+    """The description of the first known mistake whose value matches found, or None."""
+    for description, wrong in mistakes.items():
+        wrong = np.asarray(wrong)
+        if wrong.shape == found.shape and np.all(np.isfinite(wrong)) and relative_error(found, wrong) <= rtol:
+            return description
+    return None
+
+
+def compare(found, expected, *, name, case, rtol, mistakes=None):
+    """Fail with a teaching message unless found is within relative error rtol of expected."""
+    __tracebackhide__ = True
+    if not np.all(np.isfinite(found)):
+        raise CheckFailed(f"{name} returned NaN or infinite values for {case}:\n  found {show(found)}")
+    error = relative_error(found, expected)
+    if error <= rtol:
+        return
+    digits = int(min(12, max(4, 2 - np.floor(np.log10(error)))))  # enough digits to see the difference
+    message = (
+        f"{name} is wrong for {case}.\n"
+        f"  expected {show(expected, digits)}\n"
+        f"  found    {show(found, digits)}\n"
+        f"  relative error {error:.2e} exceeds the tolerance {rtol:g}."
+    )
+    likely = diagnose(found, mistakes or {}, rtol)
+    if likely:
+        message += f"\n  Likely mistake: {likely}."
+    raise CheckFailed(message)
+
+
+def check_repeatable(fn, name, args, first):
+    """Fail if a second call with the same inputs gives a different answer (hidden state)."""
+    __tracebackhide__ = True
+    again, _ = call(fn, name, args)
+    if type(again) is not type(first) or not np.array_equal(np.asarray(again), np.asarray(first), equal_nan=True):
+        raise CheckFailed(f"{name} gave a different answer when called twice with the same inputs; "
+                          "it must not keep state between calls.")

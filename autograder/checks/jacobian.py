@@ -1,0 +1,122 @@
+"""Checks for notebook 01: sigmoid, sigmoid_prime, jacobian_sigmoid_Wx, numerical_jacobian."""
+
+import numpy as np
+
+from ..reference import jacobian as ref
+from .core import CheckFailed, call, check_repeatable, compare, fresh_rng, require_float_array
+
+__tracebackhide__ = True
+
+RTOL = 1e-8
+
+
+def _case(seed, **shapes):
+    parts = ", ".join(f"{k} of shape {v}" for k, v in shapes.items())
+    return f"{parts} (random case, seed {seed})"
+
+
+def check_sigmoid(sigmoid):
+    """Values on random arrays of several shapes, then stability at z = +-1000."""
+    rng, seed = fresh_rng()
+    for shape in [(7,), (3, 4), (1,)]:
+        z = rng.uniform(-20, 20, size=shape)
+        case = _case(seed, z=shape)
+        found, _ = call(sigmoid, "sigmoid", {"z": z})
+        require_float_array(found, shape, "sigmoid", case)
+        compare(found, ref.sigmoid(z), name="sigmoid", case=case, rtol=RTOL, mistakes={
+            "the sign in the exponent: you computed sigma(-z) = 1 / (1 + exp(z))": ref.sigmoid(-z),
+            "this is tanh(z), not the logistic sigmoid": np.tanh(z),
+            "this is exp(-z), the sigmoid needs 1 / (1 + exp(-z))": np.exp(-z),
+        })
+        check_repeatable(sigmoid, "sigmoid", {"z": z}, found)
+    extremes = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    found, caught = call(sigmoid, "sigmoid", {"z": extremes}, quiet=False)
+    require_float_array(found, extremes.shape, "sigmoid", "z = [-1000, -50, 0, 50, 1000]")
+    overflow = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    if overflow or not np.all(np.isfinite(found)):
+        raise CheckFailed(
+            "sigmoid is not numerically stable: for z = [-1000, -50, 0, 50, 1000] it "
+            + (f"warned {overflow[0]!r}" if overflow else f"returned {found}")
+            + ". exp(1000) overflows; compute with exp(-|z|), which never exceeds 1, "
+            "and pick the formula by the sign of z."
+        )
+    compare(found, ref.sigmoid(extremes), name="sigmoid", case="z = [-1000, -50, 0, 50, 1000]", rtol=RTOL)
+
+
+def check_sigmoid_prime(sigmoid_prime):
+    """Values on random arrays of several shapes, with the usual mix-ups named."""
+    rng, seed = fresh_rng()
+    for shape in [(9,), (2, 3)]:
+        z = rng.uniform(-8, 8, size=shape)
+        case = _case(seed, z=shape)
+        found, _ = call(sigmoid_prime, "sigmoid_prime", {"z": z})
+        require_float_array(found, shape, "sigmoid_prime", case)
+        s = ref.sigmoid(z)
+        compare(found, ref.sigmoid_prime(z), name="sigmoid_prime", case=case, rtol=RTOL, mistakes={
+            "z (1 - z): the formula s (1 - s) needs s = sigmoid(z), not z itself": z * (1 - z),
+            "sigma'(sigma(z)): you applied the derivative to the output instead of the input": ref.sigmoid_prime(s),
+            "this is sigmoid(z) itself, not its derivative": s,
+            "1 - sigmoid(z)^2 is the tanh-style formula; the sigmoid's is sigmoid(z) (1 - sigmoid(z))": 1 - s**2,
+            "the sign: sigma' is positive everywhere": -ref.sigmoid_prime(z),
+        })
+        check_repeatable(sigmoid_prime, "sigmoid_prime", {"z": z}, found)
+
+
+def check_jacobian_sigmoid_Wx(jacobian_sigmoid_Wx):
+    """diag(sigma'(Wx)) W on non-square and square random cases."""
+    rng, seed = fresh_rng()
+    for n, d in [(4, 4), (3, 2), (2, 5), (1, 3)]:  # square first: W diag(sigma') only fits there
+        W, x = rng.normal(scale=1.5, size=(n, d)), rng.normal(size=d)
+        case = _case(seed, W=(n, d), x=(d,))
+        found, _ = call(jacobian_sigmoid_Wx, "jacobian_sigmoid_Wx", {"W": W, "x": x})
+        require_float_array(found, (n, d), "jacobian_sigmoid_Wx", case)
+        a = W @ x
+        expected = ref.jacobian_sigmoid_Wx(W, x)
+        mistakes = {
+            "you returned the transpose of the Jacobian": expected.T,
+            "W diag(sigma') instead of diag(sigma') W: the diagonal factor multiplies the rows of W": (
+                W * ref.sigmoid_prime(a)[None, :] if n == d else np.full((n, d), np.nan)),
+            "sigma' evaluated at the output y = sigma(Wx) instead of at the pre-activation Wx": (
+                ref.sigmoid_prime(ref.sigmoid(a))[:, None] * W),
+            "diag(sigma(Wx)) W: the factor is the derivative sigma', not sigma itself": ref.sigmoid(a)[:, None] * W,
+            "the factor diag(sigma'(Wx)) is missing: you returned W": W,
+            "outer(sigma'(Wx), x) is dy/dW, the derivative with respect to the weights, not to x": (
+                np.outer(ref.sigmoid_prime(a), x)),
+            "the sign: sigma' is positive, so the Jacobian has the signs of W": -expected,
+        }
+        compare(found, expected, name="jacobian_sigmoid_Wx", case=case, rtol=RTOL, mistakes=mistakes)
+        check_repeatable(jacobian_sigmoid_Wx, "jacobian_sigmoid_Wx", {"W": W, "x": x}, found)
+
+
+def _forward_difference(f, x, eps):
+    return np.stack([(f(x + eps * e) - f(x)) / eps for e in np.eye(len(x))], axis=1)
+
+
+def check_numerical_jacobian(numerical_jacobian):
+    """Central differences of a curved map R^d -> R^m (m != d), at the default and at a given eps."""
+    rng, seed = fresh_rng()
+    for m, d in [(3, 2), (1, 4), (4, 4)]:
+        A = rng.normal(size=(m, d))
+        x = rng.normal(size=d)
+
+        def f(v, A=A):
+            return np.sin(3 * A @ v)
+
+        analytic = (3 * np.cos(3 * A @ x))[:, None] * A
+        case = _case(seed, x=(d,)) + f", f(x) = sin(3 A x) with A of shape {(m, d)}"
+        found, _ = call(numerical_jacobian, "numerical_jacobian", {"f": f, "x": x})
+        require_float_array(found, (m, d), "numerical_jacobian", case)
+        compare(found, analytic, name="numerical_jacobian", case=case + ", default eps", rtol=1e-7, mistakes={
+            "you returned the transpose: row i should hold the derivatives of f_i": analytic.T,
+            "a forward difference (f(x + eps) - f(x)) / eps is only first-order accurate; "
+            "use the central difference (f(x + eps) - f(x - eps)) / (2 eps)": _forward_difference(f, x, 1e-6),
+            "the central difference must divide by 2 eps, not eps": 2 * analytic,
+        })
+        coarse = ref.numerical_jacobian(f, x, eps=1e-2)
+        found, _ = call(numerical_jacobian, "numerical_jacobian", {"f": f, "x": x, "eps": 1e-2})
+        require_float_array(found, (m, d), "numerical_jacobian", case)
+        compare(found, coarse, name="numerical_jacobian", case=case + ", eps = 0.01", rtol=1e-9, mistakes={
+            "the step ignores the eps argument": ref.numerical_jacobian(f, x),
+            "a forward difference instead of the central difference": _forward_difference(f, x, 1e-2),
+            "the central difference must divide by 2 eps, not eps": 2 * coarse,
+        })

@@ -1,0 +1,57 @@
+"""Course notebooks on disk: where they are, and keeping the committed ones free of outputs."""
+
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "rnn_gradients"
+SOURCE_DIR = ROOT / "source" / ASSIGNMENT
+RELEASE_DIR = ROOT / "notebooks" / ASSIGNMENT
+
+# Notebook-level metadata worth keeping; the rest (widget state, versions) only makes diffs noisy.
+KEPT_METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+
+def source_notebooks():
+    """The instructor notebooks, in course order."""
+    return sorted(SOURCE_DIR.glob("*.ipynb"))
+
+
+def release_notebooks():
+    """The committed student notebooks, in course order."""
+    return sorted(RELEASE_DIR.glob("*.ipynb"))
+
+
+def strip(nb):
+    """Remove outputs, execution counts and volatile metadata in place; return nb."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        for key in ("execution", "collapsed", "scrolled", "jp-MarkdownHeadingCollapsed"):
+            cell.metadata.pop(key, None)
+    nbgrader_meta = nb.metadata.get("nbgrader")
+    nb.metadata = dict(KEPT_METADATA)
+    if nbgrader_meta:
+        nb.metadata["nbgrader"] = nbgrader_meta
+    return nb
+
+
+def normalized_text(nb):
+    """The file content of nb once stripped, exactly as nbformat.write lays it out."""
+    text = nbformat.writes(strip(nb))
+    return text if text.endswith("\n") else text + "\n"
+
+
+def strip_file(path):
+    """Strip one notebook file; return True when it changed."""
+    before = Path(path).read_text(encoding="utf-8")
+    after = normalized_text(nbformat.reads(before, as_version=4))
+    if after != before:
+        Path(path).write_text(after, encoding="utf-8")
+        return True
+    return False

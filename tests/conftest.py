@@ -1,0 +1,35 @@
+"""Shared fixtures: one real nbgrader course, generated and autograded once per test session."""
+
+import pytest
+
+from autograder.notebook_files import release_notebooks
+from tests.course_dir import CourseDir
+from tests.submissions import solved_release, untouched_release
+
+# A mutant that passes every visible test and fails a hidden one: the step ignores eps.
+EPS_IGNORED = '''
+def numerical_jacobian(f, x, eps=1e-6):
+    x = np.asarray(x, dtype=float)
+    columns = [(f(x + 1e-6 * e) - f(x - 1e-6 * e)) / 2e-6 for e in np.eye(len(x))]
+    return np.stack(columns, axis=1)
+'''
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """A course in a temp dir, with these students autograded:
+
+    - ``instructor``: the source notebooks themselves (solutions and hidden tests);
+    - ``untouched``: the release notebooks as handed out;
+    - ``eps_ignored``: solved, but numerical_jacobian ignores its eps argument.
+    """
+    course = CourseDir(tmp_path_factory.mktemp("course"))
+    course.nbgrader("generate_assignment", "rnn_gradients", "--force")
+    names = [p.name for p in release_notebooks()]
+    course.submit("instructor", {n: (course.root / "source" / "rnn_gradients" / n).read_text() for n in names})
+    course.submit("untouched", {n: untouched_release(n) for n in names})
+    course.submit("eps_ignored", {n: solved_release(n, {"numerical_jacobian": EPS_IGNORED})
+                                  if n.startswith("01") else solved_release(n) for n in names})
+    course.autograde = course.nbgrader("autograde", "rnn_gradients", "--create")
+    course.nbgrader("generate_feedback", "rnn_gradients")
+    return course

@@ -1,0 +1,51 @@
+"""A throwaway copy of the course for running the real nbgrader CLI against."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from autograder.notebook_files import ASSIGNMENT, ROOT
+from autograder.release import environment_with_tools, nbgrader_command
+
+
+class CourseDir:
+    """A temporary course root with the repository's config, autograder package and source notebooks."""
+
+    def __init__(self, path):
+        self.root = Path(path)
+        self.root.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "nbgrader_config.py", self.root)
+        shutil.copytree(ROOT / "autograder", self.root / "autograder",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / "source", self.root / "source")
+
+    def nbgrader(self, *args, check=True):
+        """Run an nbgrader command here; return the CompletedProcess (stdout and stderr captured)."""
+        result = subprocess.run(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+                                capture_output=True, text=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        return result
+
+    def release_dir(self):
+        return self.root / "notebooks" / ASSIGNMENT
+
+    def submit(self, student, notebooks):
+        """Place {filename: notebook text} as a student's submission."""
+        folder = self.root / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in notebooks.items():
+            (folder / name).write_text(text, encoding="utf-8")
+
+    def cell_scores(self, student):
+        """{(notebook, grade_id): (auto_score, max_score)} for the student's autograded test cells."""
+        scores = {}
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
+            submission = gb.find_submission(ASSIGNMENT, student)
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    if grade.cell.cell_type == "code":
+                        scores[(nb.name, grade.name)] = (grade.auto_score, grade.max_score)
+        return scores

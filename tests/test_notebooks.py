@@ -1,0 +1,136 @@
+"""The notebooks as files and as programs: clean, standalone, and valid for students."""
+
+import ast
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbgrader.validator import Validator
+
+from autograder.notebook_files import ROOT, RELEASE_DIR, SOURCE_DIR, normalized_text, source_notebooks, strip
+from tests.submissions import solved_release, untouched_release
+
+NOTEBOOKS = [p.name for p in source_notebooks()]
+# What a student's environment is promised to hold, besides the standard library.
+ALLOWED_IMPORTS = {"numpy", "matplotlib", "ipywidgets", "sympy"}
+
+STANDALONE_PROBE = (
+    "import importlib.util\n"
+    "assert importlib.util.find_spec('autograder') is None, 'the release must run without the autograder package'"
+)
+
+
+def execute(nb, workdir, *, pythonpath=None, allow_errors=False):
+    """Run nb in a fresh kernel whose working directory is workdir; return (nb, seconds)."""
+    env_before = os.environ.get("PYTHONPATH")
+    if pythonpath is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = pythonpath
+    try:
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                       resources={"metadata": {"path": str(workdir)}}).execute()
+        return nb, time.perf_counter() - start
+    finally:
+        if env_before is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = env_before
+
+
+def outputs_of(nb, kind):
+    return [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            for o in c.outputs if o.output_type == kind]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_source_notebook_runs_cleanly_top_to_bottom(name, tmp_path):
+    nb = nbformat.read(SOURCE_DIR / name, as_version=4)
+    nb, seconds = execute(nb, SOURCE_DIR, pythonpath=str(ROOT))
+    stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
+    assert not stderr, f"{name} printed to stderr: {stderr}"
+    figures = [o for _, o in outputs_of(nb, "display_data") if "image/png" in o.get("data", {})]
+    assert figures, f"{name} shows no figure"
+    print(f"\n{name}: Restart & Run All with solutions took {seconds:.1f} s")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_untouched_release_fails_only_where_students_must_write_code(name, tmp_path):
+    nb = nbformat.reads(untouched_release(name), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(STANDALONE_PROBE))
+    nb, _ = execute(nb, tmp_path, allow_errors=True)
+    errors = {o.ename for _, o in outputs_of(nb, "error")}
+    assert errors == {"NotImplementedError"}, f"unexpected errors in the untouched release: {errors}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_solved_release_runs_standalone_without_errors(name, tmp_path):
+    nb = nbformat.reads(solved_release(name), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(STANDALONE_PROBE))
+    nb, _ = execute(nb, tmp_path)
+    stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
+    assert not stderr, f"{name} printed to stderr: {stderr}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_validate_reports_unfinished_work_and_accepts_solved_work(name, tmp_path):
+    untouched, solved = tmp_path / "untouched" / name, tmp_path / "solved" / name
+    for path, text in [(untouched, untouched_release(name)), (solved, solved_release(name))]:
+        path.parent.mkdir()
+        path.write_text(text)
+    env_before = os.environ.pop("PYTHONPATH", None)
+    try:
+        unfinished = Validator().validate(str(untouched))
+        finished = Validator().validate(str(solved))
+    finally:
+        if env_before is not None:
+            os.environ["PYTHONPATH"] = env_before
+    assert unfinished.get("failed"), f"Validate did not report the unfinished exercises: {unfinished}"
+    assert not finished.get("failed") and not finished.get("changed"), f"Validate rejects a solved copy: {finished}"
+
+
+@pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])
+def test_committed_notebooks_carry_no_outputs_and_are_normalized(folder):
+    for path in sorted(folder.glob("*.ipynb")):
+        text = path.read_text()
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
+        if folder == SOURCE_DIR:
+            assert normalized_text(nb) == text, f"{path.name} is not normalized: run course.py release"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_imports_only_the_promised_packages(name):
+    nb = nbformat.read(RELEASE_DIR / name, as_version=4)
+    imported = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+    extra = imported - ALLOWED_IMPORTS - set(sys.stdlib_module_names)
+    assert not extra, f"{name} imports {extra}, which students are not promised"
+
+
+def test_stripping_is_what_release_does_to_sources(tmp_path):
+    """A notebook saved with outputs by JupyterLab is cleaned by the release command's strip step."""
+    nb = nbformat.read(SOURCE_DIR / NOTEBOOKS[0], as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="stale\n")]
+    nb.cells[1].execution_count = 3
+    nb.metadata["widgets"] = {"state": {}}
+    cleaned = strip(nb)
+    assert cleaned.cells[1].outputs == [] and cleaned.cells[1].execution_count is None
+    assert "widgets" not in cleaned.metadata and cleaned.metadata["kernelspec"]["name"] == "python3"
+    assert Path(SOURCE_DIR / NOTEBOOKS[0]).read_text() == normalized_text(cleaned)

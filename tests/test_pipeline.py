@@ -1,0 +1,92 @@
+"""The nbgrader pipeline, run for real: generate, autograde, feedback."""
+
+import re
+import zipfile
+
+import nbformat
+import pytest
+
+from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
+from tests.course_dir import CourseDir
+from tests.submissions import untouched_release
+
+NOTEBOOKS = [p.name for p in source_notebooks()]
+
+
+def test_there_is_a_release_for_every_source_notebook():
+    assert NOTEBOOKS, "no source notebooks found"
+    assert [p.name for p in release_notebooks()] == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_release_equals_a_fresh_generate_assignment(graded_course, name):
+    fresh = (graded_course.release_dir() / name).read_text()
+    committed = (RELEASE_DIR / name).read_text()
+    assert committed == fresh, f"notebooks/ is stale for {name}: run `python3 course.py release`"
+
+
+def test_source_notebooks_autograde_to_full_marks(graded_course):
+    scores = graded_course.cell_scores("instructor")
+    assert scores, "no autograded cells were found"
+    lost = {cell: score for cell, score in scores.items() if score[0] != score[1]}
+    assert not lost, f"the instructor's own solutions lose points: {lost}"
+
+
+def test_untouched_release_autogrades_to_zero(graded_course):
+    scores = graded_course.cell_scores("untouched")
+    assert scores and all(auto == 0 for auto, _ in scores.values()), scores
+    assert "Traceback" not in graded_course.autograde.stderr
+
+
+def test_hidden_tests_catch_what_visible_tests_miss(graded_course):
+    scores = graded_course.cell_scores("eps_ignored")
+    assert scores[("01_jacobian", "test_numerical_jacobian")][0] == 0
+    others = {cell: s for cell, s in scores.items() if cell[1] != "test_numerical_jacobian"}
+    assert all(auto == top for auto, top in others.values()), others
+
+
+def test_feedback_shows_the_message_but_not_the_hidden_tests(graded_course):
+    html = (graded_course.root / "feedback" / "eps_ignored" / "rnn_gradients" / "01_jacobian.html").read_text()
+    assert "the step ignores the eps argument" in html
+    for secret in ("BEGIN HIDDEN TESTS", "check_numerical_jacobian", "autograder", "most recent call last"):
+        assert secret not in html, f"feedback leaks {secret!r}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_has_no_solution_hidden_test_or_autograder_import(name):
+    release = (RELEASE_DIR / name).read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "autograder"):
+        assert marker not in release, f"{name} contains {marker!r}"
+    source = nbformat.read(SOURCE_DIR / name, as_version=4)
+    release_code = "\n".join(c.source for c in nbformat.reads(release, as_version=4).cells)
+    for cell in source.cells:
+        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            for line in region.strip().splitlines():
+                assert line.strip() not in release_code, f"{name} leaks the solution line {line.strip()!r}"
+
+
+def test_generate_assignment_copies_no_helper_files(tmp_path):
+    course = CourseDir(tmp_path)
+    (course.root / "source" / "rnn_gradients" / "answers.py").write_text("SOLUTION = 42\n")
+    (course.root / "source" / "rnn_gradients" / "notes.md").write_text("solutions\n")
+    course.nbgrader("generate_assignment", "rnn_gradients", "--force")
+    leaked = sorted(p.name for p in course.release_dir().iterdir() if p.suffix != ".ipynb")
+    assert leaked == [], f"release contains {leaked}"
+
+
+def test_source_folder_holds_only_notebooks():
+    stray = [p.name for p in SOURCE_DIR.iterdir() if p.suffix != ".ipynb"]
+    assert stray == [], f"source/rnn_gradients/ should hold notebooks only, found {stray}"
+
+
+def test_zip_collect_files_submissions_downloaded_from_an_lms(tmp_path):
+    course = CourseDir(tmp_path)
+    archive = course.root / "downloaded" / "rnn_gradients" / "archive"
+    archive.mkdir(parents=True)
+    name = NOTEBOOKS[0]
+    (archive / f"alice__{name}").write_text(untouched_release(name))
+    with zipfile.ZipFile(archive / "batch.zip", "w") as z:
+        z.writestr(f"class/bob_smith__{name}", untouched_release(name))
+    course.nbgrader("zip_collect", "rnn_gradients")
+    for student in ("alice", "bob_smith"):
+        assert (course.root / "submitted" / student / "rnn_gradients" / name).exists(), student
