@@ -39,8 +39,8 @@ c.CourseDirectory.ignore = [
 
 # A deleted test cell is put back before grading instead of silently scoring nothing.
 c.OverwriteCells.add_missing_cells = True
-# The per-cell time limit while autograding (seconds).
-c.Execute.timeout = 30
+# The per-cell time limit while autograding (seconds); see autograder/execute.py.
+c.Execute.timeout = 10
 
 # Feedback keeps the messages of hidden tests but not their code or tracebacks.
 c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, CSSHTMLHeaderPreprocessor]
@@ -49,3 +49,19 @@ c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, CSSHTMLHeaderP
 # put files named <student_id>__<notebook>.ipynb, or zips of them, in downloaded/rnn_gradients/archive/.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = r"(?:.*[/\\])?(?P<student_id>[^/\\]+?)__(?P<file_id>\d\d_\w+)\.ipynb$"
+
+# Trusted grading (README, "How grading decides"): the notebook runs under time and memory
+# limits, then every hidden check is rerun with the student's functions in a separate process,
+# and that verdict is the grade. Set c.TrustedVerdicts.enabled = False to grade from the
+# notebook run alone (stock nbgrader behaviour).
+from autograder.execute import GuardedExecute  # noqa: E402
+from autograder.verdicts import TrustedVerdicts  # noqa: E402
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+c.Autograde.autograde_preprocessors = [
+    GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    TrustedVerdicts, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.TrustedVerdicts.enabled = True

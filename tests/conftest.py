@@ -33,3 +33,17 @@ def graded_course(tmp_path_factory):
     course.autograde = course.nbgrader("autograde", "rnn_gradients", "--create")
     course.nbgrader("generate_feedback", "rnn_gradients")
     return course
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the README quotes: mutation score and grading times."""
+    from tests import test_grading_integrity, test_mutation_bank
+
+    bank = test_mutation_bank.REPORT
+    if bank:
+        terminalreporter.write_line(
+            f"mutation score: {bank['caught']}/{bank['mutants']} mutants caught "
+            f"({100 * bank['caught'] / bank['mutants']:.0f}%), "
+            f"{bank['accepted']}/{bank['variants']} correct variants kept full marks")
+    for line in test_grading_integrity.REPORT:
+        terminalreporter.write_line(line)

@@ -10,6 +10,16 @@ from autograder.notebook_files import ASSIGNMENT, ROOT
 from autograder.release import environment_with_tools, nbgrader_command
 
 
+def autograde_concurrently(courses):
+    """Autograde every course at once (one nbgrader process each); return their (code, stderr)."""
+    running = [course.start("autograde", ASSIGNMENT, "--create") for course in courses]
+    outcomes = []
+    for proc in running:
+        _, stderr = proc.communicate(timeout=1800)
+        outcomes.append((proc.returncode, stderr))
+    return outcomes
+
+
 class CourseDir:
     """A temporary course root with the repository's config, autograder package and source notebooks."""
 
@@ -28,6 +38,11 @@ class CourseDir:
         if check and result.returncode != 0:
             raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
         return result
+
+    def start(self, *args):
+        """Start an nbgrader command here without waiting; returns the Popen."""
+        return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def release_dir(self):
         return self.root / "notebooks" / ASSIGNMENT

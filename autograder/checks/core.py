@@ -13,6 +13,22 @@ class CheckFailed(AssertionError):
     """A student's function gave a wrong, malformed or unsafe result; the message says why."""
 
 
+# Floating-point error handling while a student function runs: silent, or warning on real trouble.
+QUIET_ERRSTATE = {"divide": "ignore", "over": "ignore", "under": "ignore", "invalid": "ignore"}
+WARN_ERRSTATE = {"divide": "warn", "over": "warn", "under": "ignore", "invalid": "warn"}
+
+
+class IsolatedCallable:
+    """A student's function that runs elsewhere (see autograder.student_process).
+
+    ``invoke(args, quiet)`` returns (result, runtime warning messages) and raises the
+    student's exception, like a local call wrapped by ``call`` below.
+    """
+
+    def invoke(self, args, quiet):
+        raise NotImplementedError
+
+
 def fresh_rng():
     """A generator on an unpredictable seed, and the seed (quoted in messages to replay a case)."""
     seed = secrets.randbits(32)
@@ -43,26 +59,34 @@ def call(fn, name, args, *, quiet=True):
     """Call fn(**args) on copies of the inputs; fail if it raises or modifies them.
 
     With quiet=True, floating-point warnings are silenced (a test that is not about
-    numerical stability must not print to stderr). Returns (result, warnings caught).
+    numerical stability must not print to stderr). Returns (result, RuntimeWarning messages).
     """
     __tracebackhide__ = True
     handed = copy.deepcopy(args)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        errstate = np.errstate(all="ignore") if quiet else np.errstate(over="warn", invalid="warn", divide="warn")
-        with errstate:
-            try:
-                result = fn(*handed.values())
-            except NotImplementedError:
-                raise CheckFailed(f"{name} is not implemented yet (it raised NotImplementedError).") from None
-            except Exception as exc:  # the student's error, reported with the case that caused it
-                raise CheckFailed(
-                    f"{name} raised {type(exc).__name__}: {exc}\n  when called with {describe_args(args)}."
-                ) from None
+    try:
+        if isinstance(fn, IsolatedCallable):
+            result, caught = fn.invoke(list(handed.values()), quiet)
+        else:
+            result, caught = _invoke_here(fn, list(handed.values()), quiet)
+    except NotImplementedError:
+        raise CheckFailed(f"{name} is not implemented yet (it raised NotImplementedError).") from None
+    except Exception as exc:  # the student's error, reported with the case that caused it
+        raise CheckFailed(
+            f"{name} raised {type(exc).__name__}: {exc}\n  when called with {describe_args(args)}."
+        ) from None
     for key, original in args.items():
         if isinstance(original, np.ndarray) and not np.array_equal(original, handed[key], equal_nan=True):
             raise CheckFailed(f"{name} modified its input {key!r} in place; it must leave its arguments unchanged.")
-    return result, list(caught)
+    return result, caught
+
+
+def _invoke_here(fn, args, quiet):
+    """Call fn in this process; return (result, messages of the RuntimeWarnings it raised)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(**(QUIET_ERRSTATE if quiet else WARN_ERRSTATE)):
+            result = fn(*args)
+    return result, [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
 def require_float_array(result, shape, name, case):
@@ -119,6 +143,8 @@ def compare(found, expected, *, name, case, rtol, mistakes=None):
     likely = diagnose(found, mistakes or {}, rtol)
     if likely:
         message += f"\n  Likely mistake: {likely}."
+    elif found.dtype != np.float64 and found.dtype.kind == "f" and relative_error(found, expected) < 1e-4:
+        message += f"\n  Likely mistake: the result is {found.dtype}, which keeps too few digits; compute in float64."
     raise CheckFailed(message)
 
 

@@ -1,0 +1,90 @@
+"""The hidden checks, called directly: every mutant fails its check, every variant passes it."""
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed
+from autograder.hidden_tests import hidden_calls
+from autograder.notebook_files import source_notebooks
+from tests.mutation_bank import MUTANTS, VARIANTS
+from tests.submissions import solution_sources
+
+# Mutants whose message must name the mistake (label -> words the message must contain).
+NAMED = {
+    "sig_naive_overflow": "exp(-|z|)",
+    "sig_tanh": "tanh",
+    "sig_float32": "float64",
+    "sig_in_place": "in place",
+    "sp_z_one_minus_z": "not z itself",
+    "sp_at_output": "output",
+    "jac_transpose": "transpose",
+    "jac_W_diag": "W diag(sigma') instead of diag(sigma') W",
+    "jac_prime_at_output": "at the output",
+    "jac_wrt_weights": "with respect to the weights",
+    "jac_tanh": "tanh",
+    "jac_elementwise_diag": "entry by entry",
+    "nj_forward": "forward difference",
+    "nj_backward": "backward difference",
+    "nj_missing_half": "2 eps",
+    "nj_fixed_step": "ignores the eps",
+    "nj_transpose": "transpose",
+    "nj_moves_x": "in place",
+}
+
+
+def namespace_with(implementation):
+    """The notebook's solution code with one cell replaced, run in a fresh namespace."""
+    ns = {"np": np}
+    for grade_id, source in solution_sources(implementation.notebook).items():
+        if grade_id.startswith("written_"):
+            continue
+        exec(implementation.code if grade_id == implementation.exercise else source, ns)  # noqa: S102
+    return ns
+
+
+def run_check(implementation):
+    ns = namespace_with(implementation)
+    (call,) = [c for c in hidden_calls_of(implementation.notebook, implementation.test_cell)]
+    call.resolve()(*[ns[name] for name in call.names])
+
+
+def hidden_calls_of(notebook, test_cell):
+    nb = nbformat.read(next(p for p in source_notebooks() if p.name == notebook), as_version=4)
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == test_cell]
+    return hidden_calls(cell.source)
+
+
+def test_bank_is_large_and_covers_every_exercise():
+    assert len(MUTANTS) >= 40 and len(VARIANTS) >= 8
+    labels = [m.label for m in MUTANTS + VARIANTS]
+    assert len(labels) == len(set(labels)), "labels must be unique (they are student ids)"
+    exercises = {m.exercise for m in MUTANTS}
+    for path in source_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        graded_code = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code"
+                       and c.metadata.get("nbgrader", {}).get("solution")}
+        assert graded_code <= exercises, f"no mutant for {graded_code - exercises} in {path.name}"
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.label for m in MUTANTS])
+def test_every_mutant_fails_its_check(mutant):
+    with pytest.raises(CheckFailed) as failure:
+        run_check(mutant)
+    if mutant.label in NAMED:
+        assert NAMED[mutant.label] in str(failure.value), str(failure.value)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.label for v in VARIANTS])
+def test_every_correct_variant_passes_its_check(variant):
+    run_check(variant)
+
+
+def test_messages_state_expected_found_and_tolerance():
+    mutant = next(m for m in MUTANTS if m.label == "jac_W_diag")
+    with pytest.raises(CheckFailed) as failure:
+        run_check(mutant)
+    message = str(failure.value)
+    for part in ("expected", "found", "tolerance", "seed", "Likely mistake"):
+        assert part in message
+    assert "def " not in message and "sigmoid_prime(a)[:, None]" not in message, "messages never show reference code"

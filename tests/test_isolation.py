@@ -1,0 +1,141 @@
+"""The process boundary: the wire format, and a child that cannot stall, crash or fool the grader."""
+
+import time
+
+import numpy as np
+import pytest
+
+from autograder.checks.core import CheckFailed, call, require_float_array
+from autograder.sandbox.wire import Opaque, Probe, decode, encode
+from autograder.student_process import ProcessEnded, StudentProcess, TimeLimitExceeded
+
+
+@pytest.mark.parametrize("value", [
+    np.arange(6.0).reshape(2, 3), np.array([1 + 2j, 3j]), np.array([True, False]), np.array(5, dtype=np.int32),
+    (np.ones(2), {"f": np.zeros(3), "flag": True}), [1, 2.5, "x", None], np.float64(2.5), np.array([np.nan, np.inf]),
+])
+def test_wire_round_trip_gives_equal_fresh_values(value):
+    back = decode(encode(value))
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.shape == value.shape
+        np.testing.assert_array_equal(back, value)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_look_alikes_do_not_cross_as_arrays():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    class Anything:
+        shape = (2, 2)
+
+        def __eq__(self, other):
+            return True
+
+    for liar in (np.zeros(3).view(Liar), Anything(), np.matrix([[1.0]])):
+        back = decode(encode(liar))
+        assert isinstance(back, Opaque) and type(back).__name__ == type(liar).__name__
+        with pytest.raises(CheckFailed, match="numpy.ndarray"):
+            require_float_array(back, (3,), "f", "a case")
+
+
+def test_probes_are_rebuilt_only_where_allowed():
+    probe = Probe("lambda v: A @ v", A=np.eye(2) * 3)
+    wired = encode(probe)
+    assert isinstance(decode(wired), Opaque), "the grader must never run code that came from the child"
+    np.testing.assert_array_equal(decode(wired, allow_probes=True)(np.ones(2)), [3.0, 3.0])
+
+
+CELLS = ["import numpy as np", "def double(v):\n    return 2 * v"]
+
+
+def test_child_runs_cells_and_answers_calls_despite_prints_and_input():
+    cells = CELLS + ["print('noise'); import sys; print('more noise', file=sys.stderr)",
+                     "def chatty(v):\n    print('hello')\n    input()\n    return v + 1"]
+    with StudentProcess(cells) as child:
+        double, chatty = child.argument("double"), child.argument("chatty")
+        result, _ = call(double, "double", {"v": np.arange(3.0)})
+        np.testing.assert_array_equal(result, [0.0, 2.0, 4.0])
+        with pytest.raises(CheckFailed, match="EOFError"):
+            call(chatty, "chatty", {"v": np.arange(3.0)})
+
+
+def test_child_cannot_import_the_reference_solutions():
+    with StudentProcess(CELLS + ["def peek():\n    import autograder.reference\n    return 1.0"]) as child:
+        with pytest.raises(CheckFailed, match="ModuleNotFoundError"):
+            call(child.argument("peek"), "peek", {})
+
+
+def test_child_reports_in_place_changes_and_warnings():
+    cells = CELLS + ["def scribble(v):\n    v[0] = 99.0\n    return v.copy()",
+                     "def overflow(v):\n    return np.exp(v)"]
+    with StudentProcess(cells) as child:
+        with pytest.raises(CheckFailed, match="in place"):
+            call(child.argument("scribble"), "scribble", {"v": np.zeros(2)})
+        _, warned = call(child.argument("overflow"), "overflow", {"v": np.array([1000.0])}, quiet=False)
+        assert warned and "overflow" in warned[0]
+
+
+def test_an_infinite_loop_costs_the_call_budget_only():
+    with StudentProcess(CELLS + ["def spin(v):\n    while True:\n        pass"], call_seconds=1.0) as child:
+        spin = child.argument("spin")
+        start = time.monotonic()
+        with pytest.raises(TimeLimitExceeded):
+            spin.invoke([np.zeros(1)], quiet=True)
+        assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("ending", ["import os\n    os._exit(3)", "import sys\n    sys.exit(0)",
+                                    "import signal, os\n    os.kill(os.getpid(), signal.SIGKILL)"])
+def test_a_dying_child_is_reported_not_fatal(ending):
+    with StudentProcess(CELLS + [f"def die(v):\n    {ending}"]) as child:
+        with pytest.raises(CheckFailed, match="die raised"):
+            call(child.argument("die"), "die", {"v": np.zeros(1)})
+
+
+def test_a_memory_bomb_hits_the_limit():
+    bomb = "def bomb(v):\n    hog = []\n    while True:\n        hog.append(np.ones(10**7))"
+    with StudentProcess(CELLS + [bomb], memory_bytes=1 << 30) as child:
+        with pytest.raises(CheckFailed, match="MemoryError|killed"):
+            call(child.argument("bomb"), "bomb", {"v": np.zeros(1)})
+
+
+def test_module_level_exit_in_a_cell_does_not_stop_the_child():
+    with StudentProcess(CELLS + ["import os\nos._exit(1)", "def later(v):\n    return v"]) as child:
+        assert child.setup_failures
+        result, _ = call(child.argument("later"), "later", {"v": np.ones(2)})
+        np.testing.assert_array_equal(result, [1.0, 1.0])
+
+
+def test_a_missing_function_is_named():
+    with StudentProcess(CELLS) as child:
+        with pytest.raises(CheckFailed, match="not defined"):
+            call(child.argument("sigmoid"), "sigmoid", {"z": np.zeros(1)})
+
+
+def test_setup_that_never_ends_is_cut():
+    with pytest.raises(TimeLimitExceeded):
+        StudentProcess(["while True:\n    pass"], setup_seconds=1.0)
+
+
+def test_a_process_that_ended_refuses_further_requests():
+    kill = "def die(v):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)"
+    with StudentProcess(CELLS + [kill]) as child:
+        die = child.argument("die")
+        with pytest.raises(ProcessEnded):
+            die.invoke([np.zeros(1)], quiet=True)
+        with pytest.raises(ProcessEnded):
+            child.argument("double")
+
+
+def test_trusted_verdict_keeps_stability_warnings_under_an_outer_errstate():
+    """Regression: the child used to inherit the grader's errstate(all="ignore") and miss overflow."""
+    from autograder.hidden_tests import HiddenCall
+    from autograder.verdicts import TrustedVerdicts
+
+    naive = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
+    with np.errstate(all="ignore"):
+        passed, message = TrustedVerdicts().verdict([naive], HiddenCall("jacobian", "check_sigmoid", ("sigmoid",)))
+    assert not passed and "not numerically stable" in message
