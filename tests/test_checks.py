@@ -1,14 +1,14 @@
 """The hidden checks, called directly: every mutant fails its check, every variant passes it."""
 
 import nbformat
-import numpy as np
 import pytest
 
 from autograder.checks import CheckFailed
 from autograder.hidden_tests import hidden_calls
 from autograder.notebook_files import source_notebooks
 from tests.mutation_bank import MUTANTS, VARIANTS
-from tests.submissions import solution_sources
+from autograder.verdicts import student_code
+from tests.submissions import solved_release
 
 # Mutants whose message must name the mistake (label -> words the message must contain).
 NAMED = {
@@ -30,16 +30,25 @@ NAMED = {
     "nj_fixed_step": "ignores the eps",
     "nj_transpose": "transpose",
     "nj_moves_x": "in place",
+    "fw_stores_h_init": "row 0 must be h_0",
+    "sj_W_diag": "W diag(sigma')",
+    "im_axes_swapped": "swapped",
+    "ds_from_k1": "k = 1",
+    "ds_only_immediate": "only the immediate terms",
+    "ds_reversed_product": "wrong order",
+    "bp_W_not_transposed": "W.T",
+    "cn_transposed": "below the diagonal",
+    "cn_no_k0_column": "k = 0",
 }
 
 
 def namespace_with(implementation):
-    """The notebook's solution code with one cell replaced, run in a fresh namespace."""
-    ns = {"np": np}
-    for grade_id, source in solution_sources(implementation.notebook).items():
-        if grade_id.startswith("written_"):
-            continue
-        exec(implementation.code if grade_id == implementation.exercise else source, ns)  # noqa: S102
+    """The code the trusted step would run for this submission, run here in a fresh namespace."""
+    nb = nbformat.reads(solved_release(implementation.notebook, {implementation.exercise: implementation.code}),
+                        as_version=4)
+    ns = {}
+    for source in student_code(nb):
+        exec(source, ns)  # noqa: S102 (the course's own solutions and mutants)
     return ns
 
 

@@ -3,7 +3,7 @@ correct but differently written ones it must accept. One module per notebook."""
 
 from dataclasses import dataclass
 
-from . import nb01
+from . import nb01, nb02
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Implementation:
 
 def _collect(kind):
     found = []
-    for module in (nb01,):
+    for module in (nb01, nb02):
         for exercise, label, code in getattr(module, kind):
             found.append(Implementation(module.NOTEBOOK, exercise, "test_" + exercise, label, code.strip("\n")))
     return found

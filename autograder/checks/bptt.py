@@ -1,0 +1,185 @@
+"""Checks for notebook 02: rnn_forward, step_jacobian, immediate_dh_dW, bptt_double_sum, bptt,
+contribution_norms (shapes: W (n, n), U (n, m), xs (T+1, m), h_init (n,), dL_dh (T+1, n))."""
+
+import numpy as np
+
+from ..reference import bptt as ref
+from ..reference.jacobian import sigmoid, sigmoid_prime
+from .core import call, check_repeatable, compare, fresh_rng, require_float_array
+
+__tracebackhide__ = True
+
+RTOL = 1e-8
+# (n, m, T): non-square U, a single step, a square case, a one-unit network, a shape twice.
+CASES = [(3, 2, 4), (2, 5, 0), (4, 4, 6), (1, 3, 2), (3, 2, 4)]
+
+
+def _problem(rng, n, m, T):
+    return {"W": rng.normal(scale=1.2, size=(n, n)), "U": rng.normal(size=(n, m)),
+            "xs": rng.normal(size=(T + 1, m)), "h_init": rng.normal(size=n)}
+
+
+def _case(seed, n, m, T):
+    return f"n = {n}, m = {m}, T = {T} (random case, seed {seed})"
+
+
+def _previous(W, U, xs, h_init):
+    hs = ref.rnn_forward(W, U, xs, h_init)
+    return hs, np.vstack([h_init[None, :], hs[:-1]])
+
+
+def _gradient(W, U, xs, h_init, dL_dh, *, first_k=0, only_immediate=False, reverse_product=False,
+              outer_with_h_t=False):
+    """dL/dW by the double sum, optionally with one of the classic mistakes built in."""
+    hs, prev = _previous(W, U, xs, h_init)
+    grad = np.zeros_like(W)
+    for t in range(len(xs)):
+        for k in range(first_k, t + 1):
+            if only_immediate and k != t:
+                continue
+            factors = [ref.step_jacobian(W, U, xs[j], prev[j]) for j in range(k + 1, t + 1)]
+            chain = np.eye(len(h_init))
+            for J in (factors if reverse_product else factors[::-1]):
+                chain = chain @ J
+            s_prime = sigmoid_prime(W @ prev[k] + U @ xs[k])
+            grad += np.outer((dL_dh[t] @ chain) * s_prime, hs[k] if outer_with_h_t else prev[k])
+    return grad
+
+
+def _recursion_with_W_not_transposed(W, U, xs, h_init, dL_dh):
+    _, prev = _previous(W, U, xs, h_init)
+    grad, carried = np.zeros_like(W), np.zeros(len(h_init))
+    for t in range(len(xs) - 1, -1, -1):
+        delta = (dL_dh[t] + carried) * sigmoid_prime(W @ prev[t] + U @ xs[t])
+        grad += np.outer(delta, prev[t])
+        carried = W @ delta
+    return grad
+
+
+def check_rnn_forward(rnn_forward):
+    rng, seed = fresh_rng()
+    for n, m, T in CASES:
+        p = _problem(rng, n, m, T)
+        case = _case(seed, n, m, T)
+        found, _ = call(rnn_forward, "rnn_forward", p)
+        require_float_array(found, (T + 1, n), "rnn_forward", case)
+        expected = ref.rnn_forward(**p)
+        shifted = np.vstack([p["h_init"][None, :], expected[:-1]])
+        compare(found, expected, name="rnn_forward", case=case, rtol=RTOL, mistakes={
+            "row 0 must be h_0 = sigma(W h_init + U x_0); you stored h_init itself as the first state": shifted,
+            "the recursion starts from zeros: use h_init as h_{-1}": ref.rnn_forward(p["W"], p["U"], p["xs"],
+                                                                                       np.zeros(n)),
+            "W.T instead of W: the new state is sigma(W h_prev + U x_t)": ref.rnn_forward(p["W"].T, p["U"], p["xs"],
+                                                                                          p["h_init"]),
+            "tanh instead of the sigmoid": _forward_with(np.tanh, p),
+            "the activation is missing (a linear recursion)": _forward_with(lambda s: s, p),
+        })
+        check_repeatable(rnn_forward, "rnn_forward", p, found)
+
+
+def _forward_with(activation, p):
+    h, out = p["h_init"], []
+    with np.errstate(all="ignore"):
+        for x in p["xs"]:
+            h = activation(p["W"] @ h + p["U"] @ x)
+            out.append(h)
+    return np.array(out)
+
+
+def check_step_jacobian(step_jacobian):
+    rng, seed = fresh_rng()
+    for n, m, _ in CASES:
+        W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
+        x_t, h_prev = rng.normal(size=m), rng.normal(size=n)
+        args = {"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}
+        case = _case(seed, n, m, "-").replace(", T = -", "")
+        found, _ = call(step_jacobian, "step_jacobian", args)
+        require_float_array(found, (n, n), "step_jacobian", case)
+        s = W @ h_prev + U @ x_t
+        expected = ref.step_jacobian(**args)
+        compare(found, expected, name="step_jacobian", case=case, rtol=RTOL, mistakes={
+            "you returned the transpose": expected.T,
+            "W diag(sigma') instead of diag(sigma') W": W * sigmoid_prime(s)[None, :],
+            "sigma' evaluated at the new state h_t = sigma(s) instead of at s = W h_prev + U x_t":
+                sigmoid_prime(sigmoid(s))[:, None] * W,
+            "the input term U x_t is missing from the pre-activation": sigmoid_prime(W @ h_prev)[:, None] * W,
+            "the factor diag(sigma') is missing: you returned W": W,
+        })
+        check_repeatable(step_jacobian, "step_jacobian", args, found)
+
+
+def check_immediate_dh_dW(immediate_dh_dW):
+    rng, seed = fresh_rng()
+    for n, m, _ in CASES:
+        W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
+        x_t, h_prev = rng.normal(size=m), rng.normal(size=n)
+        args = {"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}
+        case = _case(seed, n, m, "-").replace(", T = -", "")
+        found, _ = call(immediate_dh_dW, "immediate_dh_dW", args)
+        require_float_array(found, (n, n, n), "immediate_dh_dW", case)
+        s = W @ h_prev + U @ x_t
+        expected = ref.immediate_dh_dW(**args)
+        compare(found, expected, name="immediate_dh_dW", case=case, rtol=RTOL, mistakes={
+            "the last two axes are swapped: entry [i, a, b] is delta_ia sigma'(s)_i h_prev[b]":
+                expected.transpose(0, 2, 1),
+            "the Kronecker delta is missing: only W[i, :] influences h_t[i], so [i, a, b] = 0 when a != i":
+                np.einsum("i,b->ib", sigmoid_prime(s), h_prev)[:, None, :] * np.ones((1, n, 1)),
+            "h_t = sigma(s) was used instead of h_prev": np.einsum("ia,i,b->iab", np.eye(n), sigmoid_prime(s),
+                                                                  sigmoid(s)),
+            "sigma(s) was used instead of sigma'(s)": np.einsum("ia,i,b->iab", np.eye(n), sigmoid(s), h_prev),
+        })
+        check_repeatable(immediate_dh_dW, "immediate_dh_dW", args, found)
+
+
+def _check_gradient(fn, name, extra_mistakes):
+    rng, seed = fresh_rng()
+    for n, m, T in CASES:
+        p = _problem(rng, n, m, T)
+        p["dL_dh"] = rng.normal(size=(T + 1, n))
+        case = _case(seed, n, m, T)
+        found, _ = call(fn, name, p)
+        require_float_array(found, (n, n), name, case)
+        expected = ref.bptt(**p)
+        mistakes = {
+            "the inner sum starts at k = 1: the k = 0 term (h_0 also depends on W) is missing":
+                _gradient(**p, first_k=1),
+            "only the immediate terms k = t: the gradient must also flow back through earlier states":
+                _gradient(**p, only_immediate=True),
+            "the Jacobians are multiplied in the wrong order: dh_t/dh_k = J_t J_{t-1} ... J_{k+1}":
+                _gradient(**p, reverse_product=True),
+            "the outer product uses h_t; the immediate derivative of h_t involves h_{t-1}":
+                _gradient(**p, outer_with_h_t=True),
+            "you returned the transpose of dL/dW": expected.T,
+        }
+        mistakes.update(extra_mistakes(p))
+        compare(found, expected, name=name, case=case, rtol=RTOL, mistakes=mistakes)
+        check_repeatable(fn, name, p, found)
+
+
+def check_bptt_double_sum(bptt_double_sum):
+    _check_gradient(bptt_double_sum, "bptt_double_sum", lambda p: {})
+
+
+def check_bptt(bptt):
+    _check_gradient(bptt, "bptt", lambda p: {
+        "W instead of W.T carries the gradient back: dL/dh_{t-1} gets W^T (sigma' * dL/dh_t)":
+            _recursion_with_W_not_transposed(**p)})
+
+
+def check_contribution_norms(contribution_norms):
+    rng, seed = fresh_rng()
+    for n, m, T in CASES:
+        p = _problem(rng, n, m, T)
+        p["dL_dh"] = rng.normal(size=(T + 1, n))
+        case = _case(seed, n, m, T)
+        found, _ = call(contribution_norms, "contribution_norms", p)
+        require_float_array(found, (T + 1, T + 1), "contribution_norms", case)
+        expected = ref.contribution_norms(**p)
+        without_k0 = expected.copy()
+        without_k0[:, 0] = 0
+        compare(found, expected, name="contribution_norms", case=case, rtol=RTOL, mistakes={
+            "entry [t, k] belongs below the diagonal (k <= t); you filled [k, t]": expected.T,
+            "squared norms: use the Frobenius norm itself": expected ** 2,
+            "column k = 0 is empty: the terms through h_0 count too": without_k0,
+        })
+        check_repeatable(contribution_norms, "contribution_norms", p, found)
