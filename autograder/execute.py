@@ -9,14 +9,16 @@
   to run every cell). The timeout message names the cell and the functions it tests;
 - a kernel that dies (``sys.exit`` at C level, ``os._exit``, a crash, the memory limit) no longer
   aborts the whole submission: the cell is marked, the later cells are marked as not run,
-  and grading goes on (TrustedVerdicts still decides every test cell);
+  and grading goes on (TrustedVerdicts still decides every test cell); likewise a cell whose
+  output stops arriving (``CellTimeoutError`` from nbclient, seen on a loaded machine) counts as
+  a timeout instead of abandoning the submission;
 - memory: the kernel runs under an address-space limit (``kernel_memory_mb``).
 """
 
 import sys
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
@@ -51,6 +53,9 @@ class GuardedExecute(Execute):
     max_timeouts = Integer(
         3, help="After this many timeouts in a notebook, later cells are not run (0: run them all).").tag(config=True)
     kernel_memory_mb = Integer(4096, help="Address-space limit of the grading kernel (MiB).").tag(config=True)
+    iopub_timeout = Integer(
+        15, help="Seconds to wait for a cell's remaining output after its reply (nbclient's default is 4)."
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
@@ -100,6 +105,13 @@ class GuardedExecute(Execute):
             return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError as exc:
+            self._timed_out += 1
+            self.log.warning("No output from the kernel in time for cell %s: %s", index, exc)
+            cell.outputs = list(cell.get("outputs", [])) + [_error(
+                "CellTimeoutError", "the kernel's output did not arrive in time (a busy machine, or a kernel stuck "
+                "in compiled code)")]
+            return cell, resources
         except DeadKernelError:
             self._kernel_dead = True
             self.log.warning("The kernel died in cell %s; later cells are not run", index)

@@ -10,6 +10,12 @@ from autograder.notebook_files import ASSIGNMENT, ROOT
 from autograder.release import environment_with_tools, nbgrader_command
 
 
+def first_traceback(log):
+    """The first Python traceback in an nbgrader log (else its end): what a failure message needs."""
+    start = log.find("Traceback (most recent call last)")
+    return log[start:start + 4000] if start >= 0 else log[-4000:]
+
+
 def autograde_concurrently(courses):
     """Autograde every course at once (one nbgrader process each); return their (code, stderr)."""
     running = [course.start("autograde", ASSIGNMENT, "--create") for course in courses]
@@ -36,7 +42,8 @@ class CourseDir:
         result = subprocess.run(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
                                 capture_output=True, text=True, timeout=600)
         if check and result.returncode != 0:
-            raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+            raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+                                 f"{first_traceback(result.stderr)}")
         return result
 
     def start(self, *args):
@@ -54,12 +61,15 @@ class CourseDir:
         for name, text in notebooks.items():
             (folder / name).write_text(text, encoding="utf-8")
 
-    def cell_scores(self, student):
-        """{(notebook, grade_id): (auto_score, max_score)} for the student's autograded test cells."""
+    def cell_scores(self, student, notebook=None):
+        """{(notebook, grade_id): (auto_score, max_score)} for the student's autograded test cells,
+        of one notebook (name without .ipynb) when given: fake students often hand in only one."""
         scores = {}
         with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
             submission = gb.find_submission(ASSIGNMENT, student)
             for nb in submission.notebooks:
+                if notebook is not None and nb.name != notebook:
+                    continue
                 for grade in nb.grades:
                     if grade.cell.cell_type == "code":
                         scores[(nb.name, grade.name)] = (grade.auto_score, grade.max_score)

@@ -8,7 +8,8 @@ from tests.course_dir import CourseDir
 from tests.submissions import solved_release
 
 REPORT = []
-NOTEBOOK = "01_jacobian.ipynb"
+NOTEBOOK = "01_jacobian.ipynb"  # the only notebook these fake students hand in
+STEM = NOTEBOOK.removesuffix(".ipynb")
 WRONG_JACOBIAN = "def jacobian_sigmoid_Wx(W, x):\n    return W / 4\n"
 
 # student id -> (solution cell replacements, the test cells that must score 0)
@@ -63,7 +64,7 @@ def course(tmp_path_factory):
 @pytest.mark.parametrize("student", SUBMISSIONS)
 def test_each_submission_loses_exactly_the_affected_exercises(course, student):
     _, affected = SUBMISSIONS[student]
-    scores = {cell: s for (_, cell), s in course.cell_scores(student).items()}
+    scores = {cell: s for (_, cell), s in course.cell_scores(student, STEM).items()}
     assert scores, f"{student} was not graded"
     zeroed = {cell for cell, (got, top) in scores.items() if got == 0}
     full = {cell for cell, (got, top) in scores.items() if got == top}
@@ -76,11 +77,11 @@ def test_a_broken_file_is_reported_and_the_class_still_graded(course):
     assert "broken_file" in course.class_run.stderr
     assert not (course.root / "autograded" / "broken_file").exists()
     for student in SUBMISSIONS:
-        assert course.cell_scores(student), f"{student} was not graded after the broken submission"
+        assert course.cell_scores(student, STEM), f"{student} was not graded after the broken submission"
 
 
 def test_an_infinite_loop_costs_seconds_and_only_its_exercises(course):
-    scores = {cell: s for (_, cell), s in course.cell_scores("infinite_loop").items()}
+    scores = {cell: s for (_, cell), s in course.cell_scores("infinite_loop", STEM).items()}
     assert {cell for cell, (got, _) in scores.items() if got == 0} == LOOP_AFFECTS
     assert scores["test_numerical_jacobian"][0] == scores["test_numerical_jacobian"][1]
     # A robustness bound, not a performance claim: stock settings would need minutes here.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.course_dir import CourseDir, autograde_concurrently
+from tests.course_dir import CourseDir, autograde_concurrently, first_traceback
 from tests.mutation_bank import MUTANTS, VARIANTS
 from tests.submissions import solved_release
 
@@ -21,10 +21,9 @@ def bank_scores(tmp_path_factory):
         course.submit(impl.label, {impl.notebook: solved_release(impl.notebook, {impl.exercise: impl.code})})
         owner[impl.label] = course
     for code, stderr in autograde_concurrently(courses):
-        assert code == 0, stderr[-3000:]
+        assert code == 0, first_traceback(stderr)
     notebook_of = {impl.label: impl.notebook.removesuffix(".ipynb") for impl in MUTANTS + VARIANTS}
-    scores = {label: {cell: score for (nb, cell), score in course.cell_scores(label).items()
-                      if nb == notebook_of[label]}  # each fake student hands in one notebook
+    scores = {label: {cell: score for (_, cell), score in course.cell_scores(label, notebook_of[label]).items()}
               for label, course in owner.items()}
     caught = [m.label for m in MUTANTS if scores[m.label][m.test_cell][0] < scores[m.label][m.test_cell][1]]
     accepted = [v.label for v in VARIANTS if all(got == top for got, top in scores[v.label].values())]

@@ -56,7 +56,7 @@ def describe_args(args):
 
 
 def call(fn, name, args, *, quiet=True):
-    """Call fn(**args) on copies of the inputs; fail if it raises or modifies them.
+    """Call fn(*args.values()) on copies of the inputs; fail if it raises or modifies them.
 
     With quiet=True, floating-point warnings are silenced (a test that is not about
     numerical stability must not print to stderr). Returns (result, RuntimeWarning messages).

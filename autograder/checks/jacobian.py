@@ -20,7 +20,7 @@ def check_sigmoid(sigmoid):
     """Values on random arrays of several shapes, then stability at z = +-1000."""
     rng, seed = fresh_rng()
     for shape in [(7,), (3, 4), (1,), (7,)]:  # a shape twice: stale answers show
-        z = rng.uniform(-20, 20, size=shape)
+        z = rng.uniform(-15, 15, size=shape)  # every stable formula keeps 1e-8 relative accuracy here
         case = _case(seed, z=shape)
         found, _ = call(sigmoid, "sigmoid", {"z": z})
         require_float_array(found, shape, "sigmoid", case)
