@@ -12,7 +12,10 @@
   and grading goes on (TrustedVerdicts still decides every test cell); likewise a cell whose
   output stops arriving (``CellTimeoutError`` from nbclient, seen on a loaded machine) counts as
   a timeout instead of abandoning the submission;
-- memory: the kernel runs under an address-space limit (``kernel_memory_mb``).
+- memory: the kernel runs under an address-space limit (``kernel_memory_mb``);
+- start-up: a kernel that fails to start (seen once in a while on a loaded machine) is retried
+  ``startup_attempts`` times before the submission is given up, and waits that belong to no cell
+  (the kernel_info request) get ``startup_timeout`` rather than the per-cell budget.
 """
 
 import sys
@@ -53,6 +56,7 @@ class GuardedExecute(Execute):
     max_timeouts = Integer(
         3, help="After this many timeouts in a notebook, later cells are not run (0: run them all).").tag(config=True)
     kernel_memory_mb = Integer(4096, help="Address-space limit of the grading kernel (MiB).").tag(config=True)
+    startup_attempts = Integer(3, help="Kernel starts to try before giving a submission up.").tag(config=True)
     iopub_timeout = Integer(
         15, help="Seconds to wait for a cell's remaining output after its reply (nbclient's default is 4)."
     ).tag(config=True)
@@ -62,13 +66,23 @@ class GuardedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._timed_out = 0
-        self._kernel_dead = False
-        try:
-            return super().preprocess(nb, resources, km)
-        except DeadKernelError:
-            # Raised again while shutting the dead kernel down: every cell is already marked.
-            return self.nb, self.resources
+        for attempt in range(1, self.startup_attempts + 1):
+            self._timed_out, self._kernel_dead, self._cells_started = 0, False, False
+            try:
+                return super().preprocess(nb, resources, km)
+            except DeadKernelError:
+                if self._cells_started:
+                    # Raised again while shutting the dead kernel down: every cell is already marked.
+                    return self.nb, self.resources
+                failure = "the kernel died while starting"
+            except Exception as exc:
+                if self._cells_started:
+                    raise
+                failure = f"{type(exc).__name__}: {exc}"
+            if attempt == self.startup_attempts:
+                raise DeadKernelError(f"the kernel did not start in {attempt} attempts ({failure})")
+            self.log.warning("The kernel did not start (%s); trying again (%d/%d)", failure, attempt + 1,
+                             self.startup_attempts)
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
@@ -77,12 +91,15 @@ class GuardedExecute(Execute):
         return km
 
     def _get_timeout(self, cell):
+        if cell is None:  # a request that is not a cell's, such as kernel_info right after start-up
+            return self.startup_timeout
         if self._timed_out:
             return self.timeout_after_timeout
         return super()._get_timeout(cell)
 
     async def _async_handle_timeout(self, timeout, cell=None):
-        self._timed_out += 1
+        if cell is not None:
+            self._timed_out += 1
         reply = await super()._async_handle_timeout(timeout, cell)
         if reply is not None and cell is not None:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "unnamed cell")
@@ -97,6 +114,7 @@ class GuardedExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        self._cells_started = True
         if self._kernel_dead:
             cell.outputs = [_error("KernelDied", "not run: the kernel stopped in an earlier cell")]
             return cell, resources

@@ -11,7 +11,7 @@ from autograder.execute import GuardedExecute
 @pytest.fixture
 def executor():
     guarded = GuardedExecute()
-    guarded._timed_out, guarded._kernel_dead = 0, False
+    guarded._timed_out, guarded._kernel_dead, guarded._cells_started = 0, False, False
     return guarded
 
 
@@ -51,3 +51,28 @@ def test_markdown_cells_are_left_alone(executor, monkeypatch):
     monkeypatch.setattr(Execute, "preprocess_cell", failing_with(AssertionError("must not be called")))
     cell = nbformat.v4.new_markdown_cell("text")
     assert executor.preprocess_cell(cell, {}, 0)[0] is cell
+
+
+def test_a_kernel_that_fails_to_start_is_tried_again(monkeypatch):
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    attempts = []
+
+    def flaky_start(self, nb, resources=None, km=None):
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise RuntimeError("Kernel didn't respond to heartbeats")
+        return nb, resources
+
+    monkeypatch.setattr(ExecutePreprocessor, "preprocess", flaky_start)
+    nb = nbformat.v4.new_notebook()
+    assert GuardedExecute().preprocess(nb, {})[0] is nb and len(attempts) == 3
+    attempts.clear()
+    monkeypatch.setattr(GuardedExecute, "startup_attempts", 2)
+    with pytest.raises(DeadKernelError, match="did not start in 2 attempts"):
+        GuardedExecute().preprocess(nb, {})
+
+
+def test_requests_outside_cells_get_the_startup_timeout(executor):
+    assert executor._get_timeout(None) == executor.startup_timeout
+    assert executor._get_timeout(nbformat.v4.new_code_cell("x")) == executor.timeout
