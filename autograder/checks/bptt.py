@@ -86,16 +86,21 @@ def _forward_with(activation, p):
     return np.array(out)
 
 
-def check_step_jacobian(step_jacobian):
+def _one_step_cases():
+    """(args, case description, s) for single-step functions: args W, U, x_t, h_prev; s = W h_prev + U x_t."""
     rng, seed = fresh_rng()
     for n, m, _ in CASES:
         W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
         x_t, h_prev = rng.normal(size=m), rng.normal(size=n)
-        args = {"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}
-        case = _case(seed, n, m, "-").replace(", T = -", "")
+        yield ({"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}, f"n = {n}, m = {m} (random case, seed {seed})",
+               W @ h_prev + U @ x_t)
+
+
+def check_step_jacobian(step_jacobian):
+    for args, case, s in _one_step_cases():
+        W, h_prev = args["W"], args["h_prev"]
         found, _ = call(step_jacobian, "step_jacobian", args)
-        require_float_array(found, (n, n), "step_jacobian", case)
-        s = W @ h_prev + U @ x_t
+        require_float_array(found, W.shape, "step_jacobian", case)
         expected = ref.step_jacobian(**args)
         compare(found, expected, name="step_jacobian", case=case, rtol=RTOL, mistakes={
             "you returned the transpose": expected.T,
@@ -109,15 +114,10 @@ def check_step_jacobian(step_jacobian):
 
 
 def check_immediate_dh_dW(immediate_dh_dW):
-    rng, seed = fresh_rng()
-    for n, m, _ in CASES:
-        W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
-        x_t, h_prev = rng.normal(size=m), rng.normal(size=n)
-        args = {"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}
-        case = _case(seed, n, m, "-").replace(", T = -", "")
+    for args, case, s in _one_step_cases():
+        n, h_prev = len(args["h_prev"]), args["h_prev"]
         found, _ = call(immediate_dh_dW, "immediate_dh_dW", args)
         require_float_array(found, (n, n, n), "immediate_dh_dW", case)
-        s = W @ h_prev + U @ x_t
         expected = ref.immediate_dh_dW(**args)
         compare(found, expected, name="immediate_dh_dW", case=case, rtol=RTOL, mistakes={
             "the last two axes are swapped: entry [i, a, b] is delta_ia sigma'(s)_i h_prev[b]":
