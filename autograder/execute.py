@@ -18,8 +18,6 @@
   (the kernel_info request) get ``startup_timeout`` rather than the per-cell budget.
 """
 
-import sys
-
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -27,12 +25,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
 from .hidden_tests import exercise_names
-
-LIMIT_AND_EXEC = (
-    "import os, resource, sys; limit = int(sys.argv[1]); "
-    "resource.setrlimit(resource.RLIMIT_AS, (limit, limit)); os.execv(sys.argv[2], sys.argv[2:])"
-)
-
+from .limits import with_memory_limit
 
 class LimitedKernelManager(AsyncKernelManager):
     """A kernel started under an address-space limit (POSIX only; elsewhere, no limit)."""
@@ -40,10 +33,7 @@ class LimitedKernelManager(AsyncKernelManager):
     memory_bytes = Integer(4 << 30, help="Address-space limit of the kernel (bytes).").tag(config=True)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        cmd = super().format_kernel_cmd(extra_arguments)
-        if sys.platform.startswith("win"):
-            return cmd
-        return [sys.executable, "-c", LIMIT_AND_EXEC, str(self.memory_bytes), *cmd]
+        return with_memory_limit(super().format_kernel_cmd(extra_arguments), self.memory_bytes)
 
 
 def _error(ename, evalue):

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .checks.core import QUIET_ERRSTATE, WARN_ERRSTATE, IsolatedCallable
+from .limits import with_memory_limit
 from .sandbox import wire
 
 RUNNER = Path(__file__).resolve().parent / "sandbox" / "runner.py"
@@ -36,14 +37,6 @@ class TimeLimitExceeded(StudentCodeStopped):
 
 class ProcessEnded(StudentCodeStopped):
     pass
-
-
-def _limit_memory(limit_bytes):
-    def apply():
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-    return apply
 
 
 class StudentProcess:
@@ -65,9 +58,9 @@ class StudentProcess:
             "MPLCONFIGDIR": os.environ.get("MPLCONFIGDIR", str(Path(tempfile.gettempdir()) / "autograder-mplconfig")),
         }
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", str(RUNNER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, cwd=self._workdir.name, env=env, start_new_session=True,
-            preexec_fn=_limit_memory(memory_bytes) if os.name == "posix" else None,
+            with_memory_limit([sys.executable, "-I", str(RUNNER)], memory_bytes), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self._workdir.name, env=env,
+            start_new_session=True,
         )
         self._buffer = b""
         reply = self._exchange({"op": "run", "cells": list(cells)}, time.monotonic() + setup_seconds,
