@@ -1,9 +1,12 @@
 """Grader side of the process boundary: run student code in a child, call its functions from here.
 
-``StudentProcess`` starts ``sandbox/runner.py`` with ``python -I`` (no PYTHONPATH, no user site,
-the reference solutions off the import path), in an empty working directory, under a memory
-limit and with deadlines. ``RemoteFunction`` is a callable stand-in for a student's function:
-calling it ships plain data to the child and rebuilds the result here as fresh NumPy objects.
+``StudentCode`` starts ``sandbox/runner.py`` with ``python -I`` (no PYTHONPATH, no user site, the
+reference solutions off the import path), in an empty working directory, under a memory limit and
+with a deadline, and runs the notebook's code there once. Each check then gets its own
+``StudentProcess``: a fork of that child, talking over its own socket, so that one check's crash,
+timeout or leftover state never reaches another, and the imports and definitions are paid once per
+notebook instead of once per check. ``RemoteFunction`` is a callable stand-in for a student's function:
+calling it ships plain data to the fork and rebuilds the result here as fresh NumPy objects.
 """
 
 import builtins
@@ -11,9 +14,11 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,17 +44,56 @@ class ProcessEnded(StudentCodeStopped):
     pass
 
 
-class StudentProcess:
-    """A child process holding one student's notebook code.
+class _LineChannel:
+    """JSON lines over a file descriptor pair, with deadlines on every read."""
 
-    cells: the code to run first (list of str). setup_seconds bounds that run; call_seconds is
-    the total time all later requests may take together; memory_bytes caps the address space.
+    def __init__(self, read_fd, write):
+        self._fd, self._write, self._buffer = read_fd, write, b""
+
+    def exchange(self, message, deadline, timeout_message, ended_message):
+        try:
+            self._write((json.dumps(message, allow_nan=True) + "\n").encode())
+        except OSError:
+            raise ProcessEnded(ended_message()) from None
+        line = self._read_line(deadline, timeout_message, ended_message)
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            raise StudentCodeStopped("the process running the code sent a malformed answer") from None
+        if type(reply) is not dict:
+            raise StudentCodeStopped("the process running the code sent a malformed answer")
+        return reply
+
+    def _read_line(self, deadline, timeout_message, ended_message):
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(timeout=remaining):
+                    raise TimeLimitExceeded(timeout_message)
+                try:
+                    chunk = os.read(self._fd, 1 << 20)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    raise ProcessEnded(ended_message())
+                self._buffer += chunk
+                if len(self._buffer) > MAX_REPLY_BYTES:
+                    raise StudentCodeStopped("the process running the code sent an oversized answer")
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+
+class StudentCode:
+    """A child process that has run one student's notebook code and forks a copy for each check.
+
+    cells: the code to run (list of str); setup_seconds bounds that run; memory_bytes caps the
+    address space of the child and of every fork. Safe to fork from several threads at once.
     """
 
-    def __init__(self, cells, *, setup_seconds=10.0, call_seconds=5.0, memory_bytes=2 << 30):
-        self.call_seconds = call_seconds
-        self._call_deadline = None
+    def __init__(self, cells, *, setup_seconds=10.0, memory_bytes=2 << 30):
         self._workdir = tempfile.TemporaryDirectory(prefix="student-")
+        self._lock, self._forks = threading.Lock(), 0
         env = {
             "PATH": os.environ.get("PATH", ""), "HOME": self._workdir.name, "MPLBACKEND": "Agg",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -62,55 +106,19 @@ class StudentProcess:
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self._workdir.name, env=env,
             start_new_session=True,
         )
-        self._buffer = b""
-        reply = self._exchange({"op": "run", "cells": list(cells)}, time.monotonic() + setup_seconds,
-                               f"running the notebook's code took longer than {setup_seconds:g} s")
+        self._channel = _LineChannel(self._proc.stdout.fileno(), self._send)
+        try:
+            reply = self._channel.exchange({"op": "run", "cells": list(cells)}, time.monotonic() + setup_seconds,
+                                           f"running the notebook's code took longer than {setup_seconds:g} s",
+                                           self._ended_message)
+        except StudentCodeStopped:
+            self.close()
+            raise
         self.setup_failures = reply.get("failures", [])
 
-    def request(self, message):
-        """Send one request and return the reply; all requests share call_seconds."""
-        if self._call_deadline is None:
-            self._call_deadline = time.monotonic() + self.call_seconds
-        return self._exchange(message, self._call_deadline,
-                              f"no answer within {self.call_seconds:g} s (an infinite loop, or very slow code?)")
-
-    def _exchange(self, message, deadline, timeout_message):
-        if self._proc.poll() is not None:
-            raise ProcessEnded(self._ended_message())
-        try:
-            self._proc.stdin.write((json.dumps(message, allow_nan=True) + "\n").encode())
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            self.close()
-            raise ProcessEnded(self._ended_message()) from None
-        line = self._read_line(deadline, timeout_message)
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            self.close()
-            raise StudentCodeStopped("the process running the code sent a malformed answer") from None
-        if type(reply) is not dict:
-            raise StudentCodeStopped("the process running the code sent a malformed answer")
-        return reply
-
-    def _read_line(self, deadline, timeout_message):
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._proc.stdout, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(timeout=remaining):
-                    self.close()
-                    raise TimeLimitExceeded(timeout_message)
-                chunk = os.read(self._proc.stdout.fileno(), 1 << 20)
-                if not chunk:
-                    self._proc.wait(timeout=5)
-                    raise ProcessEnded(self._ended_message())
-                self._buffer += chunk
-                if len(self._buffer) > MAX_REPLY_BYTES:
-                    self.close()
-                    raise StudentCodeStopped("the process running the code sent an oversized answer")
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line
+    def _send(self, data):
+        self._proc.stdin.write(data)
+        self._proc.stdin.flush()
 
     def _ended_message(self):
         code = self._proc.poll()
@@ -118,10 +126,29 @@ class StudentProcess:
             return f"the process running the code was killed by signal {-code} (a crash, or the memory limit)"
         return f"the process running the code ended (exit code {code}): sys.exit, os._exit, or a crash"
 
+    def fork(self, *, call_seconds=5.0):
+        """A StudentProcess: a fresh copy of the child, for one check; all its calls share call_seconds."""
+        with self._lock:
+            if self._proc.poll() is not None:
+                raise ProcessEnded(self._ended_message())
+            self._forks += 1
+            path = os.path.join(self._workdir.name, f"fork{self._forks}.sock")
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+                listener.bind(path)
+                listener.listen(1)
+                reply = self._channel.exchange({"op": "fork", "path": path}, time.monotonic() + 10,
+                                               "the process running the code did not fork", self._ended_message)
+                listener.settimeout(10)
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    raise ProcessEnded("a copy of the process running the code failed to start") from None
+        return StudentProcess(connection, int(reply.get("forked", 0)), call_seconds)
+
     def close(self):
         if self._proc.poll() is None:
             try:
-                os.killpg(self._proc.pid, signal.SIGKILL)
+                os.killpg(self._proc.pid, signal.SIGKILL)  # the child and every fork it made
             except (ProcessLookupError, PermissionError):
                 self._proc.kill()
         self._proc.wait()
@@ -131,6 +158,50 @@ class StudentProcess:
             except OSError:
                 pass
         self._workdir.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class StudentProcess:
+    """One check's copy of the student's code (a fork made by StudentCode), reached over a socket."""
+
+    def __init__(self, connection, pid, call_seconds):
+        self._connection, self._pid, self.call_seconds = connection, pid, call_seconds
+        self._call_deadline, self._closed = None, False
+        self._channel = _LineChannel(connection.fileno(), connection.sendall)
+
+    def request(self, message):
+        """Send one request and return the reply; all requests share call_seconds."""
+        if self._closed:
+            raise ProcessEnded(self._ended_message())
+        if self._call_deadline is None:
+            self._call_deadline = time.monotonic() + self.call_seconds
+        try:
+            return self._channel.exchange(
+                message, self._call_deadline,
+                f"no answer within {self.call_seconds:g} s (an infinite loop, or very slow code?)",
+                self._ended_message)
+        except StudentCodeStopped:
+            self.close()
+            raise
+
+    @staticmethod
+    def _ended_message():
+        return "the process running the code ended: sys.exit, os._exit, a crash, or the memory limit"
+
+    def close(self):
+        if not self._closed:
+            self._closed = True
+            if self._pid > 0:
+                try:
+                    os.kill(self._pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self._connection.close()
 
     def __enter__(self):
         return self
@@ -150,6 +221,8 @@ class StudentProcess:
 
 class MissingName(IsolatedCallable):
     """The notebook does not define this name; calling it fails like an undefined function."""
+
+    missing = True
 
     def __init__(self, name):
         self.name = name

@@ -2,8 +2,8 @@
 
 After nbgrader's Execute has run the submission (so the student sees the in-notebook messages),
 ``TrustedVerdicts`` reruns every hidden check of every test cell in the grader's own process.
-The student's functions live in a fresh child process per check (``StudentProcess``); only plain
-data comes back. A pass needs the trusted verdict: a failing check puts a ``CheckFailed`` error first in
+The student's code runs once per notebook in a child process (``StudentCode``); each check gets a
+fresh fork of it (``StudentProcess``), and only plain data comes back. A pass needs the trusted verdict: a failing check puts a ``CheckFailed`` error first in
 the cell's outputs (zero points), whatever the kernel showed. The kernel can only take points
 away: when the check passes, a test that failed in the notebook still costs the cell's points,
 unless the error was the grading machinery's own (a timeout, an interrupt, a cell not run after
@@ -21,7 +21,7 @@ from traitlets import Bool, Float, Integer
 
 from .checks.core import CheckFailed
 from .hidden_tests import hidden_calls
-from .student_process import StudentCodeStopped, StudentProcess
+from .student_process import StudentCode, StudentCodeStopped
 
 VERIFIED_NOTE = "[grader] verified in a separate process: {}\n"
 # Errors that GuardedExecute produces itself; they say nothing about this cell's exercise.
@@ -64,10 +64,10 @@ class TrustedVerdicts(NbGraderPreprocessor):
     """Decide every test cell that has hidden checks from isolated reruns of those checks."""
 
     enabled = Bool(True, help="Decide test cells from isolated reruns of their hidden checks.").tag(config=True)
-    setup_seconds = Float(10.0, help="Time a child may take to run the notebook's code.").tag(config=True)
+    setup_seconds = Float(10.0, help="Time the child may take to run the notebook's code.").tag(config=True)
     call_seconds = Float(3.0, help="Time all calls of one check may take together.").tag(config=True)
-    memory_mb = Integer(2048, help="Address-space limit of each child process (MiB).").tag(config=True)
-    workers = Integer(4, help="Checks run at the same time (each in its own child).").tag(config=True)
+    memory_mb = Integer(2048, help="Address-space limit of the child and of each fork (MiB).").tag(config=True)
+    workers = Integer(4, help="Checks run at the same time (each in its own fork).").tag(config=True)
 
     def preprocess(self, nb, resources):
         cells = student_code(nb)
@@ -75,23 +75,29 @@ class TrustedVerdicts(NbGraderPreprocessor):
                 if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)]
         jobs = [(cell, calls) for cell, calls in jobs if calls]
         tasks = [call for _, calls in jobs for call in calls]
+        if not tasks:
+            return nb, resources
         start = time.monotonic()
-        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
-            results = iter(list(pool.map(lambda call: self.verdict(cells, call), tasks)))
+        try:
+            code = StudentCode(cells, setup_seconds=self.setup_seconds, memory_bytes=self.memory_mb << 20)
+        except StudentCodeStopped as exc:
+            results = iter([(False, f"{', '.join(call.names)}: {exc}") for call in tasks])
+        else:
+            with code, ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+                results = iter(list(pool.map(lambda call: self.verdict(code, call), tasks)))
         self.log.info("Trusted verdicts: %d checks in %.1f s", len(tasks), time.monotonic() - start)
         for cell, calls in jobs:
             self.apply(cell, calls, [next(results) for _ in calls])
         return nb, resources
 
-    def verdict(self, cells, call):
-        """(passed, message) for one hidden call, computed here with the student's code in a child."""
+    def verdict(self, code, call):
+        """(passed, message) for one hidden call, computed here with a fork of the student's code."""
         try:
             check = call.resolve()
         except (ImportError, AttributeError) as exc:
             return False, f"the grader has no check {call.module}.{call.check} ({exc})"
         try:
-            with StudentProcess(cells, setup_seconds=self.setup_seconds, call_seconds=self.call_seconds,
-                                memory_bytes=self.memory_mb << 20) as process:
+            with code.fork(call_seconds=self.call_seconds) as process:
                 check(*[process.argument(name) for name in call.names])
         except CheckFailed as exc:
             return False, str(exc)

@@ -44,6 +44,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"mutation score: {bank['caught']}/{bank['mutants']} mutants caught "
             f"({100 * bank['caught'] / bank['mutants']:.0f}%), "
-            f"{bank['accepted']}/{bank['variants']} correct variants kept full marks")
+            f"{bank['accepted']}/{bank['variants']} correct variants kept full marks "
+            f"({bank['students']} fake students through real nbgrader)")
     for line in test_grading_integrity.REPORT:
         terminalreporter.write_line(line)

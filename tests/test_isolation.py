@@ -1,5 +1,6 @@
 """The process boundary: the wire format, and a child that cannot stall, crash or fool the grader."""
 
+import contextlib
 import time
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from autograder.checks.core import CheckFailed, call, require_float_array
 from autograder.sandbox.wire import Opaque, Probe, decode, encode
-from autograder.student_process import ProcessEnded, StudentProcess, TimeLimitExceeded
+from autograder.student_process import ProcessEnded, StudentCode, TimeLimitExceeded
 
 
 @pytest.mark.parametrize("value", [
@@ -51,10 +52,17 @@ def test_probes_are_rebuilt_only_where_allowed():
 CELLS = ["import numpy as np", "def double(v):\n    return 2 * v"]
 
 
+@contextlib.contextmanager
+def student_process(cells, call_seconds=5.0, **options):
+    """One check's fork of a child that has run cells (what TrustedVerdicts gives each check)."""
+    with StudentCode(cells, **options) as code, code.fork(call_seconds=call_seconds) as child:
+        yield child
+
+
 def test_child_runs_cells_and_answers_calls_despite_prints_and_input():
     cells = CELLS + ["print('noise'); import sys; print('more noise', file=sys.stderr)",
                      "def chatty(v):\n    print('hello')\n    input()\n    return v + 1"]
-    with StudentProcess(cells) as child:
+    with student_process(cells) as child:
         double, chatty = child.argument("double"), child.argument("chatty")
         result, _ = call(double, "double", {"v": np.arange(3.0)})
         np.testing.assert_array_equal(result, [0.0, 2.0, 4.0])
@@ -63,7 +71,7 @@ def test_child_runs_cells_and_answers_calls_despite_prints_and_input():
 
 
 def test_child_cannot_import_the_reference_solutions():
-    with StudentProcess(CELLS + ["def peek():\n    import autograder.reference\n    return 1.0"]) as child:
+    with student_process(CELLS + ["def peek():\n    import autograder.reference\n    return 1.0"]) as child:
         with pytest.raises(CheckFailed, match="ModuleNotFoundError"):
             call(child.argument("peek"), "peek", {})
 
@@ -71,7 +79,7 @@ def test_child_cannot_import_the_reference_solutions():
 def test_child_reports_in_place_changes_and_warnings():
     cells = CELLS + ["def scribble(v):\n    v[0] = 99.0\n    return v.copy()",
                      "def overflow(v):\n    return np.exp(v)"]
-    with StudentProcess(cells) as child:
+    with student_process(cells) as child:
         with pytest.raises(CheckFailed, match="in place"):
             call(child.argument("scribble"), "scribble", {"v": np.zeros(2)})
         _, warned = call(child.argument("overflow"), "overflow", {"v": np.array([1000.0])}, quiet=False)
@@ -79,7 +87,7 @@ def test_child_reports_in_place_changes_and_warnings():
 
 
 def test_an_infinite_loop_costs_the_call_budget_only():
-    with StudentProcess(CELLS + ["def spin(v):\n    while True:\n        pass"], call_seconds=1.0) as child:
+    with student_process(CELLS + ["def spin(v):\n    while True:\n        pass"], call_seconds=1.0) as child:
         spin = child.argument("spin")
         start = time.monotonic()
         with pytest.raises(TimeLimitExceeded):
@@ -90,44 +98,58 @@ def test_an_infinite_loop_costs_the_call_budget_only():
 @pytest.mark.parametrize("ending", ["import os\n    os._exit(3)", "import sys\n    sys.exit(0)",
                                     "import signal, os\n    os.kill(os.getpid(), signal.SIGKILL)"])
 def test_a_dying_child_is_reported_not_fatal(ending):
-    with StudentProcess(CELLS + [f"def die(v):\n    {ending}"]) as child:
+    with student_process(CELLS + [f"def die(v):\n    {ending}"]) as child:
         with pytest.raises(CheckFailed, match="die raised"):
             call(child.argument("die"), "die", {"v": np.zeros(1)})
 
 
 def test_a_memory_bomb_hits_the_limit():
     bomb = "def bomb(v):\n    hog = []\n    while True:\n        hog.append(np.ones(10**7))"
-    with StudentProcess(CELLS + [bomb], memory_bytes=1 << 30) as child:
+    with student_process(CELLS + [bomb], memory_bytes=1 << 30) as child:
         with pytest.raises(CheckFailed, match="MemoryError|killed"):
             call(child.argument("bomb"), "bomb", {"v": np.zeros(1)})
 
 
 def test_module_level_exit_in_a_cell_does_not_stop_the_child():
-    with StudentProcess(CELLS + ["import os\nos._exit(1)", "def later(v):\n    return v"]) as child:
-        assert child.setup_failures
-        result, _ = call(child.argument("later"), "later", {"v": np.ones(2)})
+    with StudentCode(CELLS + ["import os\nos._exit(1)", "def later(v):\n    return v"]) as code:
+        assert code.setup_failures
+        with code.fork() as child:
+            result, _ = call(child.argument("later"), "later", {"v": np.ones(2)})
         np.testing.assert_array_equal(result, [1.0, 1.0])
 
 
 def test_a_missing_function_is_named():
-    with StudentProcess(CELLS) as child:
+    with student_process(CELLS) as child:
         with pytest.raises(CheckFailed, match="not defined"):
             call(child.argument("sigmoid"), "sigmoid", {"z": np.zeros(1)})
 
 
 def test_setup_that_never_ends_is_cut():
     with pytest.raises(TimeLimitExceeded):
-        StudentProcess(["while True:\n    pass"], setup_seconds=1.0)
+        StudentCode(["while True:\n    pass"], setup_seconds=1.0)
 
 
 def test_a_process_that_ended_refuses_further_requests():
     kill = "def die(v):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)"
-    with StudentProcess(CELLS + [kill]) as child:
+    with student_process(CELLS + [kill]) as child:
         die = child.argument("die")
         with pytest.raises(ProcessEnded):
             die.invoke([np.zeros(1)], quiet=True)
         with pytest.raises(ProcessEnded):
             child.argument("double")
+
+
+def test_each_check_gets_its_own_copy_of_the_student_code():
+    cells = CELLS + ["calls = []\ndef count(v):\n    calls.append(1)\n    return float(len(calls))",
+                     "def die(v):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)"]
+    with StudentCode(cells) as code:
+        with code.fork() as first:
+            count = first.argument("count")
+            assert [call(count, "count", {"v": 0.0})[0] for _ in range(2)] == [1.0, 2.0]
+        with code.fork() as crashed, pytest.raises(ProcessEnded):
+            crashed.argument("die").invoke([0.0], quiet=True)
+        with code.fork() as second:  # neither the first fork's state nor the crash reached it
+            assert call(second.argument("count"), "count", {"v": 0.0})[0] == 1.0
 
 
 def test_trusted_verdict_keeps_stability_warnings_under_an_outer_errstate():
@@ -137,5 +159,6 @@ def test_trusted_verdict_keeps_stability_warnings_under_an_outer_errstate():
 
     naive = "import numpy as np\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))"
     with np.errstate(all="ignore"):
-        passed, message = TrustedVerdicts().verdict([naive], HiddenCall("jacobian", "check_sigmoid", ("sigmoid",)))
+        with StudentCode([naive]) as code:
+            passed, message = TrustedVerdicts().verdict(code, HiddenCall("jacobian", "check_sigmoid", ("sigmoid",)))
     assert not passed and "not numerically stable" in message

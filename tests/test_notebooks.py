@@ -134,3 +134,4 @@ def test_stripping_is_what_release_does_to_sources(tmp_path):
     assert cleaned.cells[1].outputs == [] and cleaned.cells[1].execution_count is None
     assert "widgets" not in cleaned.metadata and cleaned.metadata["kernelspec"]["name"] == "python3"
     assert Path(SOURCE_DIR / NOTEBOOKS[0]).read_text() == normalized_text(cleaned)
+

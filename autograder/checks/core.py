@@ -22,8 +22,11 @@ class IsolatedCallable:
     """A student's function that runs elsewhere (see autograder.student_process).
 
     ``invoke(args, quiet)`` returns (result, runtime warning messages) and raises the
-    student's exception, like a local call wrapped by ``call`` below.
+    student's exception, like a local call wrapped by ``call`` below. ``missing`` is True when
+    the notebook does not define the name at all.
     """
+
+    missing = False
 
     def invoke(self, args, quiet):
         raise NotImplementedError
@@ -152,6 +155,8 @@ def check_repeatable(fn, name, args, first):
     """Fail if a second call with the same inputs gives a different answer (hidden state)."""
     __tracebackhide__ = True
     again, _ = call(fn, name, args)
-    if type(again) is not type(first) or not np.array_equal(np.asarray(again), np.asarray(first), equal_nan=True):
+    same = again == first if isinstance(first, str) else \
+        np.array_equal(np.asarray(again), np.asarray(first), equal_nan=True)
+    if type(again) is not type(first) or not same:
         raise CheckFailed(f"{name} gave a different answer when called twice with the same inputs; "
                           "it must not keep state between calls.")

@@ -1,13 +1,16 @@
-"""Child process: run a student's notebook code, then call its functions on request.
+"""Child process: run a student's notebook code, then fork a copy per check that calls its functions.
 
-Protocol: one JSON object per line. The first request is {"op": "run", "cells": [...]};
-then {"op": "describe", "name": ...} and {"op": "call", "name": ..., "args": [...],
-"errstate": {...}}. Every reply is one JSON line. The student's own prints, reads and
-exits are kept away from the protocol streams.
+Protocol: one JSON object per line. On stdin/stdout the first request is {"op": "run", "cells": [...]},
+then any number of {"op": "fork", "path": ...}: the child forks, replies {"forked": pid}, and the
+fork connects to the Unix socket at path and serves {"op": "describe", "name": ...} and
+{"op": "call", "name": ..., "args": [...], "errstate": {...}} there until the grader hangs up.
+The student's own prints, reads and exits are kept away from the protocol streams.
 """
 
 import json
 import os
+import signal
+import socket
 import sys
 import warnings
 
@@ -23,11 +26,13 @@ _null = os.open(os.devnull, os.O_RDWR)
 for fd in (0, 1, 2):
     os.dup2(_null, fd)
 _dumps, _loads, _type, _str, _callable = json.dumps, json.loads, type, str, callable
+_exit, _fork = os._exit, os.fork  # the real ones: student code gets a harmless os._exit
 
 
-def _reply(message):
-    _replies.write(_dumps(message, allow_nan=True) + "\n")
-    _replies.flush()
+def _reply(message, stream=None):
+    stream = stream or _replies
+    stream.write(_dumps(message, allow_nan=True) + "\n")
+    stream.flush()
 
 
 def _no_exit(*_args):
@@ -75,21 +80,46 @@ def call(namespace, request):
     }
 
 
-def main():
-    namespace, failures = run_cells(_loads(_requests.readline())["cells"])
-    _reply({"ran": True, "failures": failures})
-    for line in _requests:
+def serve(namespace, stream):
+    """Answer describe and call requests on stream until it closes."""
+    for line in stream:
         request = _loads(line)
         name = request.get("name")
         if request["op"] == "describe":
             if name not in namespace:
-                _reply({"missing": True})
+                _reply({"missing": True}, stream)
             elif _callable(namespace[name]):
-                _reply({"callable": True})
+                _reply({"callable": True}, stream)
             else:
-                _reply({"value": wire.encode(namespace[name])})
+                _reply({"value": wire.encode(namespace[name])}, stream)
         elif request["op"] == "call":
-            _reply(call(namespace, request))
+            _reply(call(namespace, request), stream)
+
+
+def fork_for_check(namespace, path):
+    """Fork; the copy serves one check over the socket at path and exits. Returns the copy's pid."""
+    pid = _fork()
+    if pid:
+        return pid
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the copy may run subprocesses of its own
+        _requests.close()
+        _replies.close()
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.connect(path)
+        serve(namespace, connection.makefile("rw", encoding="utf-8"))
+    finally:
+        _exit(0)
+
+
+def main():
+    namespace, failures = run_cells(_loads(_requests.readline())["cells"])
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished copies are reaped by the system
+    _reply({"ran": True, "failures": failures})
+    for line in _requests:
+        request = _loads(line)
+        if request["op"] == "fork":
+            _reply({"forked": fork_for_check(namespace, request["path"])})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,180 @@
+"""Checks for notebook 04: lstm_step, can_be_negative, cell_path_gradient, dc_dcprev.
+
+Shapes: x (m,), h_prev, c_prev, o_prev (n,), W_* (n, m), U_* (n, n), b_* (n,); fs (K, n).
+"""
+
+import numpy as np
+
+from ..reference import lstm as ref
+from ..reference.jacobian import sigmoid
+from .core import CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array, show
+
+__tracebackhide__ = True
+
+RTOL = 1e-9
+# (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
+CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
+GATES = ("f", "i", "o", "c_hat")
+
+
+def _params(rng, n, m):
+    params = {}
+    for g in "fioc":
+        params["W_" + g] = rng.normal(scale=0.8, size=(n, m))
+        params["U_" + g] = rng.normal(scale=0.8, size=(n, n))
+        params["b_" + g] = rng.normal(scale=0.5, size=n)
+    return params
+
+
+def _case(seed, n, m):
+    return f"n = {n} units, m = {m} inputs (random case, seed {seed})"
+
+
+def _pre(p, g, x, h_prev):
+    return p["W_" + g] @ x + p["U_" + g] @ h_prev + p["b_" + g]
+
+
+def _step_mistakes(x, h_prev, c_prev, p):
+    """{description: (h, c)} for the classic slips in one LSTM step."""
+    f, i, o = (sigmoid(_pre(p, g, x, h_prev)) for g in "fio")
+    c_hat = np.tanh(_pre(p, "c", x, h_prev))
+    c = f * c_prev + i * c_hat
+    return {
+        "h = o * c: the output is o * tanh(c)": (o * c, c),
+        "the input gate is missing: c = f * c_prev + i * c_hat": (o * np.tanh(f * c_prev + c_hat), f * c_prev + c_hat),
+        "h uses the previous cell state: h = o * tanh(c_t), with the new c_t": (o * np.tanh(c_prev), c),
+        "the candidate c_hat uses the sigmoid; it is tanh(W_c x + U_c h_prev + b_c)":
+            (o * np.tanh(f * c_prev + i * sigmoid(_pre(p, "c", x, h_prev))), f * c_prev + i * sigmoid(_pre(p, "c", x, h_prev))),
+        "the forget gate multiplies the candidate and the input gate the old state (f and i swapped)":
+            (o * np.tanh(i * c_prev + f * c_hat), i * c_prev + f * c_hat),
+    }
+
+
+def check_lstm_step(lstm_step):
+    rng, seed = fresh_rng()
+    for n, m in CASES:
+        p = _params(rng, n, m)
+        x, h_prev, c_prev = rng.normal(size=m), rng.normal(size=n), rng.normal(scale=2.0, size=n)
+        args = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "params": p}
+        case = _case(seed, n, m)
+        found, _ = call(lstm_step, "lstm_step", args)
+        if type(found) not in (tuple, list) or len(found) != 3:
+            raise CheckFailed(f"lstm_step should return a tuple (h, c, gates), but returned {show(found)} for {case}.")
+        h, c, gates = found
+        h_ref, c_ref, gates_ref = ref.lstm_step(x, h_prev, c_prev, p)
+        if type(gates) is not dict or set(gates) != set(GATES):
+            keys = sorted(gates) if type(gates) is dict else type(gates).__name__
+            raise CheckFailed(f"lstm_step's third result should be a dict with the keys {list(GATES)}, "
+                              f"got {keys} for {case}.")
+        for g in GATES:
+            value = require_float_array(gates[g], (n,), f"lstm_step's gates[{g!r}]", case)
+            low, high = (-1.0, 1.0) if g == "c_hat" else (0.0, 1.0)
+            if np.any(value <= low) or np.any(value >= high):
+                what = "tanh, so it lies in (-1, 1)" if g == "c_hat" else "a sigmoid, so it lies in (0, 1)"
+                raise CheckFailed(f"gates[{g!r}] = {show(value)} leaves its range for {case}: it is {what}.")
+            compare(value, gates_ref[g], name=f"lstm_step's gates[{g!r}]", case=case, rtol=RTOL,
+                    mistakes={f"this is gates[{other!r}]: the parameters of another gate were used": gates_ref[other]
+                              for other in GATES if other != g}
+                    | {"the bias is missing": (np.tanh if g == "c_hat" else sigmoid)(
+                        _pre(p, g[0], x, h_prev) - p["b_" + g[0]]),
+                       "tanh where the gate needs the sigmoid (or the other way round)":
+                           (sigmoid if g == "c_hat" else np.tanh)(_pre(p, g[0], x, h_prev))})
+        mistakes = _step_mistakes(x, h_prev, c_prev, p)
+        compare(require_float_array(c, (n,), "lstm_step's c", case), c_ref, name="lstm_step's c", case=case,
+                rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()})
+        h = require_float_array(h, (n,), "lstm_step's h", case)
+        if np.any(np.abs(h) >= 1.0):
+            raise CheckFailed(f"lstm_step's h = {show(h)} leaves (-1, 1) for {case}: h = o * tanh(c) is a gate "
+                              "value in (0, 1) times a tanh in (-1, 1). Is the tanh missing (h = o * c)?")
+        compare(h, h_ref, name="lstm_step's h", case=case,
+                rtol=RTOL, mistakes={why: wrong_h for why, (wrong_h, _) in mistakes.items()})
+        _check_step_repeatable(lstm_step, args, h, c)
+
+
+def _check_step_repeatable(lstm_step, args, h, c):
+    again, _ = call(lstm_step, "lstm_step", args)
+    if (type(again) not in (tuple, list) or len(again) != 3
+            or not all(type(a) is np.ndarray and np.array_equal(a, b) for a, b in zip(again[:2], (h, c)))):
+        raise CheckFailed("lstm_step gave a different answer when called twice with the same inputs; "
+                          "it must not keep state between calls.")
+
+
+def check_can_be_negative(can_be_negative):
+    keys = ("f", "i", "o", "c_hat", "c", "h")
+    if isinstance(can_be_negative, IsolatedCallable) or callable(can_be_negative):
+        raise CheckFailed("can_be_negative is not defined by the notebook." if getattr(can_be_negative, "missing", False)
+                          else "can_be_negative should be a dict, not a function.")
+    if type(can_be_negative) is not dict or set(can_be_negative) != set(keys):
+        found = sorted(can_be_negative) if type(can_be_negative) is dict else type(can_be_negative).__name__
+        raise CheckFailed(f"can_be_negative should be a dict with exactly the keys {list(keys)}, got {found}.")
+    wrong = [k for k in keys if type(can_be_negative[k]) is not bool]
+    if wrong:
+        raise CheckFailed(f"can_be_negative's values should be True or False; not for {wrong}.")
+    errors = [k for k in keys if can_be_negative[k] != ref.can_be_negative[k]]
+    if errors:
+        raise CheckFailed(f"can_be_negative is wrong for {len(errors)} of the 6 quantities. Look at the range of the "
+                          "function that produces each one, and at what c and h are built from; the empirical "
+                          "check in the notebook shows the signs each quantity actually takes.")
+
+
+def check_cell_path_gradient(cell_path_gradient):
+    rng, seed = fresh_rng()
+    for K, n in [(5, 3), (1, 4), (30, 2), (6, 1), (5, 3)]:
+        fs = rng.uniform(0.05, 1.0, size=(K, n))
+        case = f"fs of shape ({K}, {n}) (random case, seed {seed})"
+        found, _ = call(cell_path_gradient, "cell_path_gradient", {"fs": fs})
+        require_float_array(found, (n,), "cell_path_gradient", case)
+        compare(found, ref.cell_path_gradient(fs), name="cell_path_gradient", case=case, rtol=RTOL, mistakes={
+            "a sum instead of a product: the chain rule multiplies the factors of successive steps": fs.sum(axis=0),
+            "this is the mean of the forget gates, not their product": fs.mean(axis=0),
+            "only the last step's forget gate": fs[-1],
+            "only the first step's forget gate": fs[0],
+            "one factor too many or too few: dc_t/dc_k has one factor per step from k+1 to t":
+                np.prod(fs[1:], axis=0) if K > 1 else np.ones(n),
+        })
+        check_repeatable(cell_path_gradient, "cell_path_gradient", {"fs": fs}, found)
+    ones = np.ones((50, 3))
+    found, _ = call(cell_path_gradient, "cell_path_gradient", {"fs": ones})
+    compare(require_float_array(found, (3,), "cell_path_gradient", "fs = ones((50, 3))"), np.ones(3),
+            name="cell_path_gradient", case="fs = ones((50, 3)), the forget gate always open", rtol=RTOL)
+
+
+def _dc_mistakes(x, c_prev, o_prev, p):
+    h_prev = o_prev * np.tanh(c_prev)
+    _, _, g = ref.lstm_step(x, h_prev, c_prev, p)
+    D = o_prev * (1 - np.tanh(c_prev) ** 2)
+    terms = [(c_prev * g["f"] * (1 - g["f"]))[:, None] * p["U_f"],
+             (g["c_hat"] * g["i"] * (1 - g["i"]))[:, None] * p["U_i"],
+             (g["i"] * (1 - g["c_hat"] ** 2))[:, None] * p["U_c"]]
+    full = np.diag(g["f"]) + sum(terms) * D[None, :]
+    return {
+        "only diag(f): the three terms through h_{t-1} (the gates and the candidate depend on c_{t-1}) are missing":
+            np.diag(g["f"]),
+        "the term through the forget gate, diag(c_{t-1} f (1 - f)) U_f dh_{t-1}/dc_{t-1}, is missing":
+            full - terms[0] * D[None, :],
+        "the term through the input gate, diag(c_hat i (1 - i)) U_i dh_{t-1}/dc_{t-1}, is missing":
+            full - terms[1] * D[None, :],
+        "the term through the candidate, diag(i (1 - c_hat^2)) U_c dh_{t-1}/dc_{t-1}, is missing":
+            full - terms[2] * D[None, :],
+        "you returned the transpose": full.T,
+        "dh_{t-1}/dc_{t-1} is diag(o_{t-1} (1 - tanh^2 c_{t-1})); the factor o_{t-1} is missing":
+            np.diag(g["f"]) + sum(terms) * (1 - np.tanh(c_prev) ** 2)[None, :],
+        "dh_{t-1}/dc_{t-1} is diag(o_{t-1} (1 - tanh^2 c_{t-1})); the tanh derivative is missing":
+            np.diag(g["f"]) + sum(terms) * o_prev[None, :],
+        "dh_{t-1}/dc_{t-1} multiplies the columns (on the right), not the rows":
+            np.diag(g["f"]) + D[:, None] * sum(terms),
+    }
+
+
+def check_dc_dcprev(dc_dcprev):
+    rng, seed = fresh_rng()
+    for n, m in CASES:
+        p = _params(rng, n, m)
+        x, c_prev, o_prev = rng.normal(size=m), rng.normal(size=n), rng.uniform(0.1, 0.9, size=n)
+        args = {"x": x, "c_prev": c_prev, "o_prev": o_prev, "params": p}
+        case = _case(seed, n, m)
+        found, _ = call(dc_dcprev, "dc_dcprev", args)
+        require_float_array(found, (n, n), "dc_dcprev", case)
+        compare(found, ref.dc_dcprev(x, c_prev, o_prev, p), name="dc_dcprev", case=case, rtol=1e-8,
+                mistakes=_dc_mistakes(x, c_prev, o_prev, p))
+        check_repeatable(dc_dcprev, "dc_dcprev", args, found)

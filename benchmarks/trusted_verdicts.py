@@ -1,0 +1,72 @@
+"""What one fork per check saves the trusted step: ``python -m benchmarks.trusted_verdicts``.
+
+For each release notebook with the instructor's solutions typed in, runs every hidden check of the
+notebook one after another (wall time, one at a time, so it tracks CPU time):
+  - as TrustedVerdicts does: the notebook's code runs once in a child, each check gets a fork of it;
+  - baseline, same run: a fresh child per check that runs the notebook's code again.
+"""
+
+import argparse
+import statistics
+import time
+
+import nbformat
+from nbgrader import utils
+
+from autograder.hidden_tests import hidden_calls
+from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR
+from autograder.student_process import StudentCode
+from autograder.verdicts import TrustedVerdicts, student_code
+
+
+def _solved(name):
+    """The release notebook with the source notebook's solution cells (what a good student hands in)."""
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(SOURCE_DIR / name, 4).cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    nb = nbformat.read(RELEASE_DIR / name, 4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in solutions:
+            cell.source = solutions[grade_id]
+    return nb
+
+
+def _checks(nb_source):
+    return [call for cell in nb_source.cells if cell.cell_type == "code" and utils.is_grade(cell)
+            and not utils.is_solution(cell) for call in hidden_calls(cell.source)]
+
+
+def time_notebook(name, repeats):
+    """(seconds with one fork per check, seconds with one child per check, number of checks): medians."""
+    cells = student_code(_solved(name))
+    calls = _checks(nbformat.read(SOURCE_DIR / name, 4))
+    grader = TrustedVerdicts()
+    forked, fresh = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with StudentCode(cells) as code:
+            assert all(grader.verdict(code, call)[0] for call in calls)
+        forked.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for call in calls:
+            with StudentCode(cells) as code:
+                assert grader.verdict(code, call)[0]
+        fresh.append(time.perf_counter() - start)
+    return statistics.median(forked), statistics.median(fresh), len(calls)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3, help="runs per notebook; medians are printed")
+    args = parser.parse_args(argv)
+    total_forked = total_fresh = 0.0
+    for path in sorted(SOURCE_DIR.glob("*.ipynb")):
+        forked, fresh, checks = time_notebook(path.name, args.repeats)
+        total_forked, total_fresh = total_forked + forked, total_fresh + fresh
+        print(f"{path.name}: {checks} checks in {forked:.2f} s with a fork per check, "
+              f"{fresh:.2f} s with a fresh child per check (baseline); ratio {forked / fresh:.2f}")
+    print(f"all notebooks: {total_forked:.2f} s vs {total_fresh:.2f} s; ratio {total_forked / total_fresh:.2f}")
+
+
+if __name__ == "__main__":
+    main()
