@@ -1,9 +1,11 @@
 """Shared fixtures: one real nbgrader course, generated and autograded once per test session."""
 
+import subprocess
+
 import pytest
 
 from autograder.notebook_files import release_notebooks
-from tests.course_dir import CourseDir
+from tests.course_dir import CourseDir, first_traceback
 from tests.submissions import solved_release, untouched_release
 
 # A mutant that passes every visible test and fails a hidden one: the step ignores eps.
@@ -16,13 +18,8 @@ def numerical_jacobian(f, x, eps=1e-6):
 
 
 @pytest.fixture(scope="session")
-def graded_course(tmp_path_factory):
-    """A course in a temp dir, with these students autograded:
-
-    - ``instructor``: the source notebooks themselves (solutions and hidden tests);
-    - ``untouched``: the release notebooks as handed out;
-    - ``eps_ignored``: solved, but numerical_jacobian ignores its eps argument.
-    """
+def _graded_course_started(tmp_path_factory):
+    """The course of ``graded_course``, its autograde already running (a Popen) while other tests run."""
     course = CourseDir(tmp_path_factory.mktemp("course"))
     course.nbgrader("generate_assignment", "rnn_gradients", "--force")
     names = [p.name for p in release_notebooks()]
@@ -30,7 +27,30 @@ def graded_course(tmp_path_factory):
     course.submit("untouched", {n: untouched_release(n) for n in names})
     course.submit("eps_ignored", {n: solved_release(n, {"numerical_jacobian": EPS_IGNORED})
                                   if n.startswith("01") else solved_release(n) for n in names})
-    course.autograde = course.nbgrader("autograde", "rnn_gradients", "--create")
+    return course, course.start("autograde", "rnn_gradients", "--create", log="autograde")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_grading_early(request):
+    """Start the shared course's autograde at the beginning of the session when some test needs it:
+    it then overlaps with the tests before the pipeline tests instead of running after them."""
+    if any("graded_course" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("_graded_course_started")
+
+
+@pytest.fixture(scope="session")
+def graded_course(_graded_course_started):
+    """A course in a temp dir, with these students autograded:
+
+    - ``instructor``: the source notebooks themselves (solutions and hidden tests);
+    - ``untouched``: the release notebooks as handed out;
+    - ``eps_ignored``: solved, but numerical_jacobian ignores its eps argument.
+    """
+    course, running = _graded_course_started
+    running.wait(timeout=1800)
+    stdout, stderr = ((course.root / f"autograde.{kind}").read_text() for kind in ("out", "err"))
+    course.autograde = subprocess.CompletedProcess(running.args, running.returncode, stdout, stderr)
+    assert running.returncode == 0, first_traceback(stderr)
     course.nbgrader("generate_feedback", "rnn_gradients")
     return course
 

@@ -46,10 +46,15 @@ class CourseDir:
                                  f"{first_traceback(result.stderr)}")
         return result
 
-    def start(self, *args):
-        """Start an nbgrader command here without waiting; returns the Popen."""
-        return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def start(self, *args, log=None):
+        """Start an nbgrader command here without waiting; returns the Popen. Its output goes to pipes
+        (read them with communicate) or, with log, to the files log.out and log.err in the course."""
+        if log is None:
+            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with open(self.root / f"{log}.out", "w") as out, open(self.root / f"{log}.err", "w") as err:
+            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+                                    stdout=out, stderr=err, text=True)
 
     def release_dir(self):
         return self.root / "notebooks" / ASSIGNMENT
