@@ -112,6 +112,17 @@ def require_float_array(result, shape, name, case):
     return result
 
 
+def require_real_number(value, name, case):
+    """Fail unless value is one real number (not bool, complex or an array); returns it as a 1-element array."""
+    __tracebackhide__ = True
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        kind = type(value).__name__
+        hint = " It is complex: take its absolute value (np.abs)." if isinstance(value, (complex, np.complexfloating)) \
+            else " Return one number, for example float(...)." if isinstance(value, np.ndarray) else ""
+        raise CheckFailed(f"{name} should return a real number, but returned {kind} {show(value)} for {case}.{hint}")
+    return np.array([float(value)])
+
+
 def relative_error(found, expected):
     """||found - expected|| / ||expected|| (Frobenius norms; absolute error when expected is 0)."""
     scale = np.linalg.norm(expected)

@@ -8,7 +8,8 @@ eigenvalues, and non-normal matrices whose spectral norm is far from their spect
 import numpy as np
 
 from ..reference import eigen as ref
-from .core import CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array, show
+from .core import (CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array,
+                   require_real_number, show)
 
 __tracebackhide__ = True
 
@@ -152,21 +153,12 @@ def _radius_mistakes(M):
     }
 
 
-def _require_real_number(value, name, case):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        kind = type(value).__name__
-        hint = " Take the absolute value of the eigenvalue." if isinstance(value, (complex, np.complexfloating)) \
-            else " Return one number, for example float(...)." if isinstance(value, np.ndarray) else ""
-        raise CheckFailed(f"{name} should return a real number, but returned {kind} {show(value)} for {case}.{hint}")
-    return np.array([float(value)])
-
-
 def check_spectral_radius(spectral_radius):
     rng, seed = fresh_rng()
     for description, M in _radius_cases(rng):
         case = f"{description} (random case, seed {seed})"
         found, _ = call(spectral_radius, "spectral_radius", {"M": M})
-        number = _require_real_number(found, "spectral_radius", case)
+        number = require_real_number(found, "spectral_radius", case)
         compare(number, np.array([ref.spectral_radius(M)]), name="spectral_radius", case=case, rtol=RTOL,
                 mistakes=_radius_mistakes(M))
         check_repeatable(spectral_radius, "spectral_radius", {"M": M}, found)

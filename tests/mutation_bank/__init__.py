@@ -14,7 +14,7 @@ import nbformat
 
 from autograder.notebook_files import SOURCE_DIR
 
-from . import nb01, nb02, nb03, nb04
+from . import nb01, nb02, nb03, nb04, nb05
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Bundle:
 
 def _collect(kind):
     found = []
-    for module in (nb01, nb02, nb03, nb04):
+    for module in (nb01, nb02, nb03, nb04, nb05):
         for exercise, label, code in getattr(module, kind):
             found.append(Implementation(module.NOTEBOOK, exercise, "test_" + exercise, label, code.strip("\n")))
     return found
