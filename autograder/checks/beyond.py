@@ -7,8 +7,8 @@ import numpy as np
 
 from ..reference import beyond as ref
 from ..reference.jacobian import sigmoid
-from .core import (CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array,
-                   require_real_number, show)
+from .core import (CheckFailed, IsolatedCallable, call, check_gates, check_repeatable, compare, fresh_rng,
+                   require_float_array, require_real_number, show)
 
 __tracebackhide__ = True
 
@@ -97,31 +97,25 @@ def _gate_mistakes(gate, x, h_prev, p, r):
             f"the gate {gate} uses tanh; gates use the sigmoid": np.tanh(pre + p["b_" + gate])}
 
 
-def check_gru_step(gru_step):
-    rng, seed = fresh_rng()
+def _gru_cases(rng, seed):
+    """(params, x, h_prev, args, case) for each shape of CASES: the inputs of one GRU step."""
     for n, m in CASES:
         p = _params(rng, n, m)
         x, h_prev = rng.normal(size=m), rng.uniform(-1, 1, size=n)
-        args = {"x": x, "h_prev": h_prev, "params": p}
-        case = _case(seed, n, m)
+        yield p, x, h_prev, {"x": x, "h_prev": h_prev, "params": p}, _case(seed, n, m)
+
+
+def check_gru_step(gru_step):
+    rng, seed = fresh_rng()
+    for p, x, h_prev, args, case in _gru_cases(rng, seed):
+        n = len(h_prev)
         found, _ = call(gru_step, "gru_step", args)
         if type(found) not in (tuple, list) or len(found) != 2:
             raise CheckFailed(f"gru_step should return a tuple (h, gates), but returned {show(found)} for {case}.")
         h, gates = found
         h_ref, gates_ref = ref.gru_step(x, h_prev, p)
-        if type(gates) is not dict or set(gates) != set(GATES):
-            keys = sorted(gates) if type(gates) is dict else type(gates).__name__
-            raise CheckFailed(f"gru_step's second result should be a dict with the keys {list(GATES)}, "
-                              f"got {keys} for {case}.")
-        for g in GATES:
-            value = require_float_array(gates[g], (n,), f"gru_step's gates[{g!r}]", case)
-            low, high = (-1.0, 1.0) if g == "h_hat" else (0.0, 1.0)
-            if np.any(value <= low) or np.any(value >= high):
-                what = "tanh, so it lies in (-1, 1)" if g == "h_hat" else "a sigmoid, so it lies in (0, 1)"
-                raise CheckFailed(f"gates[{g!r}] = {show(value)} leaves its range for {case}: it is {what}.")
-            compare(value, gates_ref[g], name=f"gru_step's gates[{g!r}]", case=case, rtol=RTOL,
-                    mistakes={f"this is gates[{other!r}]: the parameters of another gate were used": gates_ref[other]
-                              for other in GATES if other != g} | _gate_mistakes(g, x, h_prev, p, gates_ref["r"]))
+        check_gates(gates, gates_ref, owner="gru_step's second result", tanh_gate="h_hat", n=n, case=case,
+                    mistakes={g: _gate_mistakes(g, x, h_prev, p, gates_ref["r"]) for g in GATES})
         h = require_float_array(h, (n,), "gru_step's h", case)
         compare(h, h_ref, name="gru_step's h", case=case, rtol=RTOL, mistakes=_step_mistakes(x, h_prev, p))
         again, _ = call(gru_step, "gru_step", args)
@@ -156,13 +150,9 @@ def _jacobian_mistakes(x, h_prev, p):
 
 def check_gru_dh_dhprev(gru_dh_dhprev):
     rng, seed = fresh_rng()
-    for n, m in CASES:
-        p = _params(rng, n, m)
-        x, h_prev = rng.normal(size=m), rng.uniform(-1, 1, size=n)
-        args = {"x": x, "h_prev": h_prev, "params": p}
-        case = _case(seed, n, m)
+    for p, x, h_prev, args, case in _gru_cases(rng, seed):
         found, _ = call(gru_dh_dhprev, "gru_dh_dhprev", args)
-        require_float_array(found, (n, n), "gru_dh_dhprev", case)
+        require_float_array(found, (len(h_prev), len(h_prev)), "gru_dh_dhprev", case)
         compare(found, ref.gru_dh_dhprev(x, h_prev, p), name="gru_dh_dhprev", case=case, rtol=1e-8,
                 mistakes=_jacobian_mistakes(x, h_prev, p))
         check_repeatable(gru_dh_dhprev, "gru_dh_dhprev", args, found)

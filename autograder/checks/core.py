@@ -162,6 +162,30 @@ def compare(found, expected, *, name, case, rtol, mistakes=None):
     raise CheckFailed(message)
 
 
+def check_gates(gates, expected, *, owner, tanh_gate, n, case, mistakes):
+    """Fail unless gates is a dict with exactly the keys of expected, each a real float array of shape (n,)
+    inside its range ((-1, 1) for tanh_gate, (0, 1) for sigmoid gates) and equal to expected[key].
+
+    owner names the result in messages ("lstm_step's third result"); mistakes maps a gate to
+    {description: wrong value}; using another gate's parameters is always diagnosed.
+    """
+    __tracebackhide__ = True
+    keys = list(expected)
+    if type(gates) is not dict or set(gates) != set(keys):
+        found = sorted(gates) if type(gates) is dict else type(gates).__name__
+        raise CheckFailed(f"{owner} should be a dict with the keys {keys}, got {found} for {case}.")
+    function = owner.split("'")[0]
+    for g in keys:
+        value = require_float_array(gates[g], (n,), f"{function}'s gates[{g!r}]", case)
+        low, high = (-1.0, 1.0) if g == tanh_gate else (0.0, 1.0)
+        if np.any(value <= low) or np.any(value >= high):
+            what = "tanh, so it lies in (-1, 1)" if g == tanh_gate else "a sigmoid, so it lies in (0, 1)"
+            raise CheckFailed(f"gates[{g!r}] = {show(value)} leaves its range for {case}: it is {what}.")
+        compare(value, expected[g], name=f"{function}'s gates[{g!r}]", case=case, rtol=1e-9,
+                mistakes={f"this is gates[{other!r}]: the parameters of another gate were used": expected[other]
+                          for other in keys if other != g} | mistakes.get(g, {}))
+
+
 def check_repeatable(fn, name, args, first):
     """Fail if a second call with the same inputs gives a different answer (hidden state)."""
     __tracebackhide__ = True

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..reference import lstm as ref
 from ..reference.jacobian import sigmoid
-from .core import CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array, show
+from .core import (CheckFailed, IsolatedCallable, call, check_gates, check_repeatable, compare, fresh_rng,
+                   require_float_array, show)
 
 __tracebackhide__ = True
 
@@ -62,23 +63,12 @@ def check_lstm_step(lstm_step):
             raise CheckFailed(f"lstm_step should return a tuple (h, c, gates), but returned {show(found)} for {case}.")
         h, c, gates = found
         h_ref, c_ref, gates_ref = ref.lstm_step(x, h_prev, c_prev, p)
-        if type(gates) is not dict or set(gates) != set(GATES):
-            keys = sorted(gates) if type(gates) is dict else type(gates).__name__
-            raise CheckFailed(f"lstm_step's third result should be a dict with the keys {list(GATES)}, "
-                              f"got {keys} for {case}.")
-        for g in GATES:
-            value = require_float_array(gates[g], (n,), f"lstm_step's gates[{g!r}]", case)
-            low, high = (-1.0, 1.0) if g == "c_hat" else (0.0, 1.0)
-            if np.any(value <= low) or np.any(value >= high):
-                what = "tanh, so it lies in (-1, 1)" if g == "c_hat" else "a sigmoid, so it lies in (0, 1)"
-                raise CheckFailed(f"gates[{g!r}] = {show(value)} leaves its range for {case}: it is {what}.")
-            compare(value, gates_ref[g], name=f"lstm_step's gates[{g!r}]", case=case, rtol=RTOL,
-                    mistakes={f"this is gates[{other!r}]: the parameters of another gate were used": gates_ref[other]
-                              for other in GATES if other != g}
-                    | {"the bias is missing": (np.tanh if g == "c_hat" else sigmoid)(
-                        _pre(p, g[0], x, h_prev) - p["b_" + g[0]]),
-                       "tanh where the gate needs the sigmoid (or the other way round)":
-                           (sigmoid if g == "c_hat" else np.tanh)(_pre(p, g[0], x, h_prev))})
+        check_gates(gates, gates_ref, owner="lstm_step's third result", tanh_gate="c_hat", n=n, case=case,
+                    mistakes={g: {"the bias is missing": (np.tanh if g == "c_hat" else sigmoid)(
+                                      _pre(p, g[0], x, h_prev) - p["b_" + g[0]]),
+                                  "tanh where the gate needs the sigmoid (or the other way round)":
+                                      (sigmoid if g == "c_hat" else np.tanh)(_pre(p, g[0], x, h_prev))}
+                              for g in GATES})
         mistakes = _step_mistakes(x, h_prev, c_prev, p)
         compare(require_float_array(c, (n,), "lstm_step's c", case), c_ref, name="lstm_step's c", case=case,
                 rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()})
