@@ -21,6 +21,7 @@ def test_tanh_factor_max_agrees_with_sympy_and_a_grid():
     u = sp.symbols("u", positive=True)
     factor = (1 - sp.tanh(u) ** 2) * u
     u_star = sp.nsolve(sp.diff(factor, u), u, 0.8, prec=30)
+    assert ref.u_star == pytest.approx(float(u_star), rel=1e-14)
     assert ref.tanh_factor_max == pytest.approx(float(factor.subs(u, u_star)), rel=1e-14)
     grid = np.linspace(-6, 6, 1_200_001)
     assert ref.tanh_factor_max == pytest.approx(np.max(np.abs((1 - np.tanh(grid) ** 2) * grid)), rel=1e-10)

@@ -1,4 +1,4 @@
-"""Checks for notebook 05: tanh_factor_max, gru_step, gru_dh_dhprev, clip_by_norm.
+"""Checks for notebook 05: tanh_factor_max, u_star, gru_step, gru_dh_dhprev, clip_by_norm.
 
 Shapes: x (m,), h_prev (n,), W_* (n, m), U_* (n, n), b_* (n,); g of any shape for clip_by_norm.
 """
@@ -16,6 +16,16 @@ RTOL = 1e-9
 # (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
 CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
 GATES = ("z", "r", "h_hat")
+# u in [0, 5], where the maxima of the tanh factors of the likely mistakes lie.
+_GRID = np.linspace(0.0, 5.0, 500_001)
+
+
+def _argmax(values):
+    """The grid point of _GRID where values is largest, refined by a parabola through its neighbours."""
+    i = int(np.argmax(values))
+    left, mid, right = values[i - 1], values[i], values[i + 1]
+    step = _GRID[1] - _GRID[0]
+    return float(_GRID[i] + 0.5 * step * (left - right) / (left - 2 * mid + right))
 
 
 def check_tanh_factor_max(tanh_factor_max):
@@ -43,7 +53,31 @@ def check_tanh_factor_max(tanh_factor_max):
         "this is the value at u = 1, not the maximum": np.array([(1 - np.tanh(1.0) ** 2) * 1.0]),
         "this is the maximum of 1 - tanh^2 u alone (at u = 0); the factor is (1 - tanh^2 u) u": np.array([1.0]),
         "this is the maximum of (1 - tanh u) u; the derivative of tanh is 1 - tanh^2 u":
-            np.array([np.max((1 - np.tanh(np.linspace(0, 5, 50001))) * np.linspace(0, 5, 50001))]),
+            np.array([np.max((1 - np.tanh(_GRID)) * _GRID)]),
+    })
+
+
+def check_u_star(u_star):
+    """The u > 0 where |(1 - tanh^2 u) u| peaks (the root of u tanh(u) = 1/2), to ten significant digits."""
+    if isinstance(u_star, IsolatedCallable) or callable(u_star):
+        raise CheckFailed("u_star is not defined by the notebook: assign the number to the name u_star."
+                          if getattr(u_star, "missing", False) else
+                          "u_star should be the number itself, not a function.")
+    case = "the u > 0 at which (1 - tanh(u)^2) u is largest"
+    found = require_real_number(u_star, "u_star", case)
+    error = abs(found[0] - ref.u_star) / ref.u_star
+    if 1e-9 < error < 1e-3 and found[0] != round(ref.u_star, 4):
+        raise CheckFailed(f"u_star = {found[0]!r} is close but not accurate to ten significant digits (relative "
+                          f"error {error:.1e}, tolerance 1e-09). Likely mistake: a grid or a rounded number; solve "
+                          "the equation the derivative gives with SymPy's nsolve instead.")
+    compare(found, np.array([ref.u_star]), name="u_star", case=case, rtol=1e-9, mistakes={
+        "this is the negative root: the maximum of |(1 - tanh^2 u) u| sits at +-u*, and the exercise asks for u > 0":
+            np.array([-ref.u_star]),
+        "this is the maximum value, not where it is attained": np.array([ref.tanh_factor_max]),
+        "the value looks rounded: compute it with SymPy rather than typing digits": np.array([round(ref.u_star, 4)]),
+        "this is where (1 - tanh u) u peaks; the derivative of tanh is 1 - tanh^2 u":
+            np.array([_argmax((1 - np.tanh(_GRID)) * _GRID)]),
+        "this is where (1 - tanh^2 u) peaks (u = 0); the factor is (1 - tanh^2 u) u": np.array([0.0]),
     })
 
 

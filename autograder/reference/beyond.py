@@ -12,16 +12,17 @@ from .jacobian import sigmoid
 
 GRU_PARAMS = ("W_z", "U_z", "b_z", "W_r", "U_r", "b_r", "W_h", "U_h", "b_h")
 
-def _tanh_factor_max():
-    """max over u of |(1 - tanh^2 u) u|, at the root of u tanh(u) = 1/2 (u ~ 0.7717), by Newton's method."""
+def _tanh_factor_argmax():
+    """The u > 0 where |(1 - tanh^2 u) u| is largest: the root of u tanh(u) = 1/2, by Newton's method."""
     u = 0.77
     for _ in range(50):
         t = np.tanh(u)
         u -= (u * t - 0.5) / (t + u * (1.0 - t * t))
-    return float((1.0 - np.tanh(u) ** 2) * u)
+    return float(u)
 
 
-tanh_factor_max = _tanh_factor_max()
+u_star = _tanh_factor_argmax()                                  # ~ 0.7717
+tanh_factor_max = float((1.0 - np.tanh(u_star) ** 2) * u_star)  # ~ 0.4477
 
 
 def gru_step(x, h_prev, params):

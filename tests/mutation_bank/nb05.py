@@ -1,4 +1,4 @@
-"""Notebook 05: wrong (MUTANTS) and correct (VARIANTS) versions of its four exercises."""
+"""Notebook 05: wrong (MUTANTS) and correct (VARIANTS) versions of its five graded exercises."""
 
 NOTEBOOK = "05_beyond.ipynb"
 
@@ -40,6 +40,26 @@ tanh_factor_max = float(np.max((1.0 - np.tanh(grid)) * grid))
 '''),
     ("tanh_factor_max", "tfm_value_at_one", '''
 tanh_factor_max = float(1.0 - np.tanh(1.0) ** 2)
+'''),
+    ("u_star", "us_negative_root", '''
+u = sp.symbols("u")
+u_star = float(sp.nsolve(sp.diff((1 - sp.tanh(u) ** 2) * u, u), u, -0.8))
+'''),
+    ("u_star", "us_value_not_location", '''
+u = sp.symbols("u", positive=True)
+factor = (1 - sp.tanh(u) ** 2) * u
+u_star = float(factor.subs(u, sp.nsolve(sp.diff(factor, u), u, 0.8)))
+'''),
+    ("u_star", "us_typed_digits", '''
+u_star = 0.7717
+'''),
+    ("u_star", "us_grid", '''
+grid = np.linspace(0.0, 5.0, 30_001)
+u_star = float(grid[np.argmax((1 - np.tanh(grid) ** 2) * grid)])
+'''),
+    ("u_star", "us_tanh_not_squared", '''
+u = sp.symbols("u", positive=True)
+u_star = float(sp.nsolve(sp.diff((1 - sp.tanh(u)) * u, u), u, 0.8))
 '''),
     ("gru_step", "gs_z_swapped", _GATES + '''
     h_hat = np.tanh(params["W_h"] @ x + params["U_h"] @ (r * h_prev) + params["b_h"])
@@ -161,6 +181,10 @@ tanh_factor_max = float((1 - np.tanh(u) ** 2) * u)
     ("tanh_factor_max", "tfm_ok_symmetric_grid", '''
 u = np.linspace(-8, 8, 3_200_001)
 tanh_factor_max = np.abs((1 - np.tanh(u) ** 2) * u).max().item()
+'''),
+    ("u_star", "us_ok_equation", '''
+u = sp.Symbol("u")
+u_star = float(sp.nsolve(u * sp.tanh(u) - sp.Rational(1, 2), u, 1.0))
 '''),
     ("gru_step", "gs_ok_stacked_gates", '''
 def gru_step(x, h_prev, params):
