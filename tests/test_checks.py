@@ -164,3 +164,20 @@ def test_messages_state_expected_found_and_tolerance():
     for part in ("expected", "found", "tolerance", "seed", "Likely mistake"):
         assert part in message
     assert "def " not in message and "sigmoid_prime(a)[:, None]" not in message, "messages never show reference code"
+
+
+VALUE_CHECKS = [("eigen", "check_W30"), ("lstm", "check_can_be_negative"), ("beyond", "check_tanh_factor_max"),
+                ("beyond", "check_u_star")]
+
+
+@pytest.mark.parametrize("module,check", VALUE_CHECKS)
+def test_value_exercises_report_a_missing_name_or_a_function(module, check):
+    from autograder.hidden_tests import HiddenCall
+    from autograder.student_process import MissingName
+
+    name = check.removeprefix("check_")
+    run = HiddenCall(module, check, (name,)).resolve()
+    with pytest.raises(CheckFailed, match=f"{name} is not defined by the notebook: assign .* to the name {name}"):
+        run(MissingName(name))
+    with pytest.raises(CheckFailed, match=f"{name} should be .* itself, not a function"):
+        run(lambda: None)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..reference import beyond as ref
 from ..reference.jacobian import sigmoid
-from .core import (CheckFailed, IsolatedCallable, call, check_gates, check_repeatable, compare, fresh_rng,
+from .core import (CheckFailed, call, check_gates, check_repeatable, compare, fresh_rng, require_assigned_value,
                    require_float_array, require_real_number, show)
 
 __tracebackhide__ = True
@@ -30,10 +30,7 @@ def _argmax(values):
 
 def check_tanh_factor_max(tanh_factor_max):
     """The maximum of |(1 - tanh^2 u) u|, to six significant digits."""
-    if isinstance(tanh_factor_max, IsolatedCallable) or callable(tanh_factor_max):
-        raise CheckFailed("tanh_factor_max is not defined by the notebook: assign the number to the name "
-                          "tanh_factor_max." if getattr(tanh_factor_max, "missing", False) else
-                          "tanh_factor_max should be the number itself, not a function.")
+    require_assigned_value(tanh_factor_max, "tanh_factor_max", "the number")
     case = "the maximum over all real u of |(1 - tanh(u)^2) u|"
     found = require_real_number(tanh_factor_max, "tanh_factor_max", case)
     error = abs(found[0] - ref.tanh_factor_max) / ref.tanh_factor_max
@@ -59,10 +56,7 @@ def check_tanh_factor_max(tanh_factor_max):
 
 def check_u_star(u_star):
     """The u > 0 where |(1 - tanh^2 u) u| peaks (the root of u tanh(u) = 1/2), to ten significant digits."""
-    if isinstance(u_star, IsolatedCallable) or callable(u_star):
-        raise CheckFailed("u_star is not defined by the notebook: assign the number to the name u_star."
-                          if getattr(u_star, "missing", False) else
-                          "u_star should be the number itself, not a function.")
+    require_assigned_value(u_star, "u_star", "the number")
     case = "the u > 0 at which (1 - tanh(u)^2) u is largest"
     found = require_real_number(u_star, "u_star", case)
     error = abs(found[0] - ref.u_star) / ref.u_star

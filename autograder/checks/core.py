@@ -123,6 +123,16 @@ def require_real_number(value, name, case):
     return np.array([float(value)])
 
 
+def require_assigned_value(value, name, what):
+    """Fail unless the notebook bound name to a value (what: "the number", "a dict", ...): not to nothing,
+    and not to a function."""
+    __tracebackhide__ = True
+    if isinstance(value, IsolatedCallable) or callable(value):
+        raise CheckFailed(f"{name} is not defined by the notebook: assign {what} to the name {name}."
+                          if getattr(value, "missing", False) else f"{name} should be {what} itself, not a function.")
+    return value
+
+
 def relative_error(found, expected):
     """||found - expected|| / ||expected|| (Frobenius norms; absolute error when expected is 0)."""
     scale = np.linalg.norm(expected)

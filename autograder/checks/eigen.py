@@ -8,8 +8,8 @@ eigenvalues, and non-normal matrices whose spectral norm is far from their spect
 import numpy as np
 
 from ..reference import eigen as ref
-from .core import (CheckFailed, IsolatedCallable, call, check_repeatable, compare, fresh_rng, require_float_array,
-                   require_real_number, show)
+from .core import (CheckFailed, call, check_repeatable, compare, fresh_rng, require_assigned_value,
+                   require_float_array, require_real_number, show)
 
 __tracebackhide__ = True
 
@@ -91,10 +91,7 @@ def _check_complex_power(power_via_eig, rng, seed):
 
 def check_W30(W30):
     """The homework's W^30, to nine digits."""
-    if isinstance(W30, IsolatedCallable) or callable(W30):
-        raise CheckFailed("W30 is not defined by the notebook: assign the matrix to the name W30."
-                          if getattr(W30, "missing", False) else
-                          "W30 should be the (2, 2) array W^30 itself, not a function.")
+    require_assigned_value(W30, "W30", "the (2, 2) array W^30")
     case = "the homework's Q = [[-0.6, -0.8], [-0.8, 0.6]] and Lambda = diag(0.9, 0.4)"
     W30 = require_float_array(W30, (2, 2), "W30", case)
     Q, lam = ref.HOMEWORK_Q, ref.HOMEWORK_LAMBDA

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..reference import lstm as ref
 from ..reference.jacobian import sigmoid
-from .core import (CheckFailed, IsolatedCallable, call, check_gates, check_repeatable, compare, fresh_rng,
+from .core import (CheckFailed, call, check_gates, check_repeatable, compare, fresh_rng, require_assigned_value,
                    require_float_array, show)
 
 __tracebackhide__ = True
@@ -91,9 +91,7 @@ def _check_step_repeatable(lstm_step, args, h, c):
 
 def check_can_be_negative(can_be_negative):
     keys = ("f", "i", "o", "c_hat", "c", "h")
-    if isinstance(can_be_negative, IsolatedCallable) or callable(can_be_negative):
-        raise CheckFailed("can_be_negative is not defined by the notebook." if getattr(can_be_negative, "missing", False)
-                          else "can_be_negative should be a dict, not a function.")
+    require_assigned_value(can_be_negative, "can_be_negative", "a dict of six booleans")
     if type(can_be_negative) is not dict or set(can_be_negative) != set(keys):
         found = sorted(can_be_negative) if type(can_be_negative) is dict else type(can_be_negative).__name__
         raise CheckFailed(f"can_be_negative should be a dict with exactly the keys {list(keys)}, got {found}.")
