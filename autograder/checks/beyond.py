@@ -39,14 +39,15 @@ def check_tanh_factor_max(tanh_factor_max):
         raise CheckFailed(f"tanh_factor_max = {found[0]!r} is close but not accurate to six significant digits "
                           f"(relative error {error:.1e}, tolerance 1e-06). Likely mistake: the grid is too coarse; "
                           "a grid of step h finds a smooth maximum only to about h^2, so use a finer grid (or SymPy).")
-    u_star = 0.7717
+    if abs(found[0] - ref.u_star) < 1e-3 * ref.u_star:
+        raise CheckFailed(f"tanh_factor_max = {found[0]!r} is wrong for {case}. Likely mistake: this is where the "
+                          f"maximum sits (u ~ {ref.u_star:.4f}), not the maximum value.")
     compare(found, np.array([ref.tanh_factor_max]), name="tanh_factor_max", case=case, rtol=1e-6, mistakes={
         "0.45 is the blog's rounded bound, not the maximum: compute it": np.array([0.45]),
         "the value looks rounded: compute it in code (a fine grid, or SymPy) rather than typing digits":
             np.array([round(ref.tanh_factor_max, 4)]),
         "the value looks rounded to three digits: compute it in code rather than typing digits":
             np.array([round(ref.tanh_factor_max, 3)]),
-        "this is where the maximum sits (u ~ 0.77), not the maximum value": np.array([u_star]),
         "this is the value at u = 1, not the maximum": np.array([(1 - np.tanh(1.0) ** 2) * 1.0]),
         "this is the maximum of 1 - tanh^2 u alone (at u = 0); the factor is (1 - tanh^2 u) u": np.array([1.0]),
         "this is the maximum of (1 - tanh u) u; the derivative of tanh is 1 - tanh^2 u":
