@@ -86,23 +86,14 @@ def _case(seed, n, m):
 
 
 def _step_mistakes(x, h_prev, p):
-    """{description: h} for the classic slips in one GRU step."""
+    """{description: h} for the classic slips in one GRU step: each wrong candidate of _gate_mistakes mixed
+    in as h_hat, and the slips in the mixing itself."""
     z = sigmoid(p["W_z"] @ x + p["U_z"] @ h_prev + p["b_z"])
     r = sigmoid(p["W_r"] @ x + p["U_r"] @ h_prev + p["b_r"])
     h_hat = np.tanh(p["W_h"] @ x + p["U_h"] @ (r * h_prev) + p["b_h"])
-
-    def mix(candidate):
-        return (1 - z) * h_prev + z * candidate
-
-    return {
+    return {why: (1 - z) * h_prev + z * wrong for why, wrong in _gate_mistakes("h_hat", x, h_prev, p, r).items()} | {
         "z and 1 - z are swapped: here h = (1 - z) * h_prev + z * h_hat, so z is the share of the new candidate":
             z * h_prev + (1 - z) * h_hat,
-        "the reset gate multiplies U_h h_prev (r * (U_h h_prev), PyTorch's convention); here it multiplies h_prev "
-        "before U_h: U_h (r * h_prev)": mix(np.tanh(p["W_h"] @ x + r * (p["U_h"] @ h_prev) + p["b_h"])),
-        "the reset gate is missing from the candidate: U_h (r * h_prev)":
-            mix(np.tanh(p["W_h"] @ x + p["U_h"] @ h_prev + p["b_h"])),
-        "the candidate h_hat uses the sigmoid; it is tanh(W_h x + U_h (r * h_prev) + b_h)":
-            mix(sigmoid(p["W_h"] @ x + p["U_h"] @ (r * h_prev) + p["b_h"])),
         "the new state is the candidate alone: h = (1 - z) * h_prev + z * h_hat": h_hat,
         "the gates z and r are swapped (each uses the other's parameters)":
             (1 - r) * h_prev + r * np.tanh(p["W_h"] @ x + p["U_h"] @ (z * h_prev) + p["b_h"]),

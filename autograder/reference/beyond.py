@@ -12,6 +12,7 @@ from .jacobian import sigmoid
 
 GRU_PARAMS = ("W_z", "U_z", "b_z", "W_r", "U_r", "b_r", "W_h", "U_h", "b_h")
 
+
 def _tanh_factor_argmax():
     """The u > 0 where |(1 - tanh^2 u) u| is largest: the root of u tanh(u) = 1/2, by Newton's method."""
     u = 0.77
