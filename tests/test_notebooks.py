@@ -48,6 +48,20 @@ def outputs_of(nb, kind):
             for o in c.outputs if o.output_type == kind]
 
 
+def graded_test_ids(nb):
+    """The grade_ids of the notebook's graded test cells, in order."""
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code"
+            and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+
+
+def self_check_report(nb):
+    """({test: the first line of its verdict}, summary line) printed by the last cell, self_check(...)."""
+    printed = [o.text for o in nb.cells[-1].outputs if o.output_type == "stream" and o.name == "stdout"]
+    lines = "".join(printed).splitlines()
+    verdicts = dict(line.split(None, 1) for line in lines if line.startswith("test_"))
+    return verdicts, next((line for line in lines if line.startswith("self-check:")), None)
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_runs_cleanly_top_to_bottom(name, tmp_path):
     nb = nbformat.read(SOURCE_DIR / name, as_version=4)
@@ -66,6 +80,10 @@ def test_untouched_release_fails_only_where_students_must_write_code(name, tmp_p
     nb, _ = execute(nb, tmp_path, allow_errors=True)
     errors = {o.ename for _, o in outputs_of(nb, "error")}
     assert errors == {"NotImplementedError"}, f"unexpected errors in the untouched release: {errors}"
+    verdicts, summary = self_check_report(nb)
+    assert list(verdicts) == graded_test_ids(nb), f"self-check reported {verdicts}"
+    assert all(v.startswith("not done yet") for v in verdicts.values()), f"self-check reported {verdicts}"
+    assert summary == f"self-check: 0 of {len(verdicts)} visible tests pass", summary
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -75,6 +93,9 @@ def test_solved_release_runs_standalone_without_errors(name, tmp_path):
     nb, _ = execute(nb, tmp_path)
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"{name} printed to stderr: {stderr}"
+    verdicts, summary = self_check_report(nb)
+    assert list(verdicts) == graded_test_ids(nb) and set(verdicts.values()) == {"pass"}, f"self-check: {verdicts}"
+    assert summary == f"self-check: {len(verdicts)} of {len(verdicts)} visible tests pass", summary
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
