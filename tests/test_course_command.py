@@ -1,4 +1,5 @@
-"""The README's open-the-course command brings JupyterLab up on notebook 01."""
+"""course.py: the open-the-course command brings JupyterLab up on notebook 01, and the environment
+stamp notices a change in any requirements file."""
 
 import json
 import os
@@ -10,8 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
+import course
 from autograder.notebook_files import ROOT
 
 FIRST_NOTEBOOK = "notebooks/rnn_gradients/01_jacobian.ipynb"
@@ -62,3 +62,30 @@ def test_lab_command_serves_notebook_01(tmp_path):
         os.killpg(lab.pid, 15)
         lab.wait(timeout=30)
         log.close()
+
+
+def test_the_environment_stamp_covers_nested_requirement_files(tmp_path, monkeypatch):
+    """requirements-test.txt includes requirements-lite.txt: editing the latter must reinstall."""
+    assert course.ROOT / "requirements-lite.txt" in course.requirement_files(course.ROOT / "requirements-test.txt")
+    root, venv = tmp_path / "repo", tmp_path / "venv"
+    root.mkdir()
+    (root / "requirements.txt").write_text("numpy\n")
+    (root / "top.txt").write_text("-r requirements.txt\n-r nested.txt\n")
+    (root / "nested.txt").write_text("--requirement=deeper.txt\n")
+    (root / "deeper.txt").write_text("sympy\n")
+    course_python = Path(course.venv_bin("python"))
+    (venv / course_python.parent.name).mkdir(parents=True)
+    (venv / course_python.parent.name / course_python.name).touch()
+    installs = []
+    monkeypatch.setattr(course, "ROOT", root)
+    monkeypatch.setattr(course, "VENV", venv)
+    monkeypatch.setattr(course.subprocess, "run", lambda argv, **kwargs: installs.append(argv))
+    assert course.requirement_files(root / "top.txt") == [root / n for n in
+                                                          ("top.txt", "requirements.txt", "nested.txt", "deeper.txt")]
+    course.ensure_environment("top.txt")
+    assert len(installs) == 2, "the first run installs (pip itself, then the file)"
+    course.ensure_environment("top.txt")
+    assert len(installs) == 2, "an unchanged set of files is not installed again"
+    (root / "deeper.txt").write_text("sympy>=1.12\n")
+    course.ensure_environment("top.txt")
+    assert len(installs) == 4, "a change in a file included two levels down was not noticed"
