@@ -1,0 +1,166 @@
+"""The course in a real browser: JupyterLab as ``python3 course.py lab`` starts it, driven in Chromium.
+
+- every source notebook runs to the end with Run All: no error, nothing on stderr, and a figure in
+  exactly the cells that draw one;
+- nbgrader's Validate button lists the unfinished exercises of a release notebook and accepts a
+  solved copy;
+- moving a slider of notebook 03's eigenvalue explorer and of notebook 04's forget-bias explorer
+  redraws the figure for the new value.
+
+Screenshots: ``test-artifacts/browser/`` (see conftest.py).
+"""
+
+import ast
+import re
+
+import nbformat
+import pytest
+
+from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, source_notebooks
+from course import FIRST_NOTEBOOK
+from tests.browser.lab_server import LabServer
+from tests.browser.notebook_page import (
+    EXECUTED,
+    cell_states,
+    drag_slider,
+    open_notebook,
+    press_slider_keys,
+    run_all,
+    slider,
+    validate,
+    wait_for_output_text,
+)
+from tests.submissions import solved_release
+
+NOTEBOOKS = [path.name for path in source_notebooks()]
+# Notebook 05 trains 22 small networks; everything else takes a few seconds.
+RUN_TIMEOUT = 240
+
+
+@pytest.fixture(scope="module")
+def lab(browser, tmp_path_factory):
+    """JupyterLab serving a copy of the course (started after the browser, so a missing one skips first)."""
+    with LabServer(tmp_path_factory.mktemp("lab")) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _shut_down_kernels(lab):
+    """Each test's kernels end with it, so that no idle kernel of an earlier test competes for the CPU."""
+    yield
+    lab.shut_down_kernels()
+
+
+def called_names(source):
+    """The names a piece of code calls: ``display``, ``plt.show``, ``explore``, ..."""
+    return {ast.unparse(node.func) for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)}
+
+
+def figure_cells(nb):
+    """The cells expected to show a figure: those that call plt.show() or display(), directly or
+    through a function of the notebook that does (the explorers' callbacks)."""
+    code = {i: cell.source for i, cell in enumerate(nb.cells) if cell.cell_type == "code"}
+    drawing = {"plt.show", "display"}
+    drawing |= {node.name for source in code.values() for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.FunctionDef) and called_names(ast.unparse(node)) & drawing}
+    return [i for i, source in code.items() if called_names(source) & drawing]
+
+
+def graded_cells(nb):
+    """(autograded test cells, written answers graded by hand) of a notebook."""
+    graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    tests = [cell for cell in graded if not cell.metadata["nbgrader"].get("solution")]
+    return tests, [cell for cell in graded if cell.metadata["nbgrader"].get("solution")]
+
+
+def assert_ran_cleanly(page, nb, name):
+    states = cell_states(page)
+    assert len(states) == len(nb.cells), f"{name}: the page shows {len(states)} cells, the file has {len(nb.cells)}"
+    for i, state in enumerate(states):
+        assert not state["errors"], f"{name}, cell {i}: error or stderr output:\n{state['errors'][0][-2000:]}"
+        if state["code"]:
+            assert EXECUTED.match(state["prompt"]), f"{name}, cell {i} did not run (prompt {state['prompt']!r})"
+    drawn = [i for i, state in enumerate(states) if state["images"]]
+    assert drawn == figure_cells(nb), f"{name}: figures shown in cells {drawn}, expected in {figure_cells(nb)}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
+    nb = nbformat.read(SOURCE_DIR / name, as_version=4)
+    open_notebook(page, lab.url(f"lab/tree/source/rnn_gradients/{name}"))
+    run_all(page, timeout=RUN_TIMEOUT)
+    assert_ran_cleanly(page, nb, name)
+    page.locator(".jp-Notebook .jp-Cell").nth(figure_cells(nb)[0]).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"lab-source-{name.removesuffix('.ipynb')}.png"))
+
+
+def explorer_after_run_all(page, lab, name):
+    """Open a source notebook, Run All, and return its ``interactive`` widget (scrolled into view)."""
+    open_notebook(page, lab.url(f"lab/tree/source/rnn_gradients/{name}"))
+    run_all(page, timeout=RUN_TIMEOUT)
+    widget = page.locator(".jp-Notebook .widget-interact").first
+    widget.scroll_into_view_if_needed()
+    return widget
+
+
+def signed(readout):
+    """The slider's readout as the callbacks print it ('1.34' -> '+1.34')."""
+    return readout if readout.startswith("-") else "+" + readout
+
+
+def test_eigen_explorer_redraws_for_the_dragged_value(lab, page, artifacts):
+    widget = explorer_after_run_all(page, lab, "03_eigen.ipynb")
+    wait_for_output_text(widget, "explorer: lambda_1 = +0.90")
+    before = widget.locator("img").first.get_attribute("src")
+    value = drag_slider(page, slider(widget, "lambda 1"), fraction=0.9)
+    assert value != "0.90", "dragging the lambda 1 slider did not change its value"
+    # Intermediate values print their own lines first; wait for the one of the final value.
+    wait_for_output_text(widget, f"explorer: lambda_1 = {signed(value)}")
+    outputs = widget.locator(".jp-OutputArea-output")
+    assert widget.locator("img").count() == 1, "the explorer should show exactly one figure"
+    assert widget.locator("img").first.get_attribute("src") != before, "the figure was not redrawn"
+    assert "exploding" in outputs.all_inner_texts()[-1], f"lambda_1 = {value} > 1 should explode"
+    page.screenshot(path=str(artifacts / "lab-03-explorer-moved.png"))
+
+
+def test_forget_bias_explorer_redraws_for_the_new_value(lab, page, artifacts):
+    widget = explorer_after_run_all(page, lab, "04_lstm.ipynb")
+    wait_for_output_text(widget, "gradient flow: forget bias = +0.0")
+    before = widget.locator("img").first.get_attribute("src")
+    value = press_slider_keys(page, slider(widget, "forget bias"), "ArrowRight", times=4)
+    assert value == "2.00", f"four steps of 0.5 from 0 should give 2.00, the readout says {value}"
+    wait_for_output_text(widget, "gradient flow: forget bias = +2.0")
+    assert widget.locator("img").count() == 1, "the explorer should show exactly one figure"
+    assert widget.locator("img").first.get_attribute("src") != before, "the figure was not redrawn"
+    page.screenshot(path=str(artifacts / "lab-04-forget-bias-moved.png"))
+
+
+@pytest.mark.parametrize("name", [NOTEBOOKS[0], NOTEBOOKS[-1]])
+def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab, page, artifacts):
+    nb = nbformat.read(RELEASE_DIR / name, as_version=4)
+    path = f"notebooks/rnn_gradients/{name}"
+    # Notebook 01 through the server's front page: the lab command's default URL must open it.
+    open_notebook(page, lab.url("" if path == FIRST_NOTEBOOK else f"lab/tree/{path}"))
+    assert page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text() == name, "another notebook opened"
+    text = validate(page)
+    page.screenshot(path=str(artifacts / f"lab-validate-release-{name.removesuffix('.ipynb')}.png"))
+    tests, answers = graded_cells(nb)
+    listed = text.count("The following cell failed")
+    assert listed == len(tests) + len(answers), \
+        f"Validate should list {len(tests)} test cells and {len(answers)} written answers, it lists {listed}:\n{text}"
+    assert text.count("NotImplementedError: ") == len(tests), "each test cell should fail on NotImplementedError"
+    assert text.count("You did not provide a response.") == len(answers)
+    for cell in tests:
+        function = re.search(r"^def (test_\w+)", cell.source, flags=re.M).group(1)
+        assert f"def {function}()" in text, f"{function} is not in the list"
+
+
+@pytest.mark.parametrize("name", [NOTEBOOKS[0], NOTEBOOKS[-1]])
+def test_validate_accepts_a_solved_copy(name, lab, page, artifacts):
+    solved = lab.root / "solved" / name
+    solved.parent.mkdir(exist_ok=True)
+    solved.write_text(solved_release(name), encoding="utf-8")
+    open_notebook(page, lab.url(f"lab/tree/solved/{name}"))
+    text = validate(page)
+    page.screenshot(path=str(artifacts / f"lab-validate-solved-{name.removesuffix('.ipynb')}.png"))
+    assert "Success! Your notebook passes all the tests." in text, text[:3000]
