@@ -15,6 +15,16 @@ from autograder.notebook_files import ROOT, RELEASE_DIR, SOURCE_DIR, normalized_
 from tests.submissions import solved_release, untouched_release
 
 NOTEBOOKS = [p.name for p in source_notebooks()]
+# Appended to a notebook that ran top to bottom: every ipywidgets explorer's callback must still work
+# with its sliders' values, after later cells ran (they must not rebind a global the callback reads).
+EXPLORER_PROBE = """
+import ipywidgets
+# A widget is also in _, _13, Out[13] ...: count each once.
+explorers = list({id(w): w for w in list(globals().values()) if isinstance(w, ipywidgets.interactive)}.values())
+for explorer in explorers:
+    explorer.f(**explorer.kwargs)
+print(f"explorers redrawn after Run All: {len(explorers)}")
+"""
 # What a student's environment is promised to hold, besides the standard library.
 ALLOWED_IMPORTS = {"numpy", "matplotlib", "ipywidgets", "sympy"}
 
@@ -65,11 +75,15 @@ def self_check_report(nb):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_runs_cleanly_top_to_bottom(name, tmp_path):
     nb = nbformat.read(SOURCE_DIR / name, as_version=4)
+    explorers = sum(cell.source.count("widgets.interactive(") for cell in nb.cells)
+    nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_PROBE))
     nb, seconds = execute(nb, SOURCE_DIR, pythonpath=str(ROOT))
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"{name} printed to stderr: {stderr}"
     figures = [o for _, o in outputs_of(nb, "display_data") if "image/png" in o.get("data", {})]
     assert figures, f"{name} shows no figure"
+    probe = "".join(o.text for o in nb.cells[-1].outputs if o.output_type == "stream")
+    assert f"explorers redrawn after Run All: {explorers}" in probe, probe
     print(f"\n{name}: Restart & Run All with solutions took {seconds:.1f} s")
 
 
