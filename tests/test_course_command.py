@@ -4,7 +4,6 @@ stamp notices a change in any requirements file."""
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 
 import course
 from autograder.notebook_files import ROOT
+from tests.browser.lab_server import free_port
 
 FIRST_NOTEBOOK = "notebooks/rnn_gradients/01_jacobian.ipynb"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url, token):

@@ -64,12 +64,18 @@ def graded_test_ids(nb):
             and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
 
 
+def self_check_verdicts(text):
+    """{test: the first line of its verdict} from self_check's output (rows start at column 0)."""
+    rows = [line.split(None, 1) for line in text.splitlines()
+            if line[:1].strip() and not line.startswith(("self-check:", "Graded work"))]
+    return dict(rows)
+
+
 def self_check_report(nb):
     """({test: the first line of its verdict}, summary line) printed by the last cell, self_check(...)."""
-    printed = [o.text for o in nb.cells[-1].outputs if o.output_type == "stream" and o.name == "stdout"]
-    lines = "".join(printed).splitlines()
-    verdicts = dict(line.split(None, 1) for line in lines if line.startswith("test_"))
-    return verdicts, next((line for line in lines if line.startswith("self-check:")), None)
+    text = "".join(o.text for o in nb.cells[-1].outputs if o.output_type == "stream" and o.name == "stdout")
+    summary = next((line for line in text.splitlines() if line.startswith("self-check:")), None)
+    return self_check_verdicts(text), summary
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -20,7 +20,7 @@ import pytest
 from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, source_notebooks
 from tests.mutation_bank import MUTANTS
 from tests.submissions import grade_id, solved_release
-from tests.test_notebooks import execute, graded_test_ids, outputs_of, self_check_report
+from tests.test_notebooks import execute, graded_test_ids, outputs_of, self_check_report, self_check_verdicts
 
 NOTEBOOKS = [p.name for p in source_notebooks()]
 HELPERS = "self_check_helpers"
@@ -133,13 +133,6 @@ def run_self_check(helpers, expected=()):
     return out.getvalue(), err.getvalue()
 
 
-def verdicts(text):
-    """{test: the first line of its verdict} from self_check's output (rows start at column 0)."""
-    rows = [line.split(None, 1) for line in text.splitlines()
-            if line[:1].strip() and not line.startswith(("self-check:", "Graded work"))]
-    return dict(rows)
-
-
 def case_passing():
     pass
 
@@ -183,7 +176,7 @@ def test_each_outcome_gets_its_line_and_the_summary_counts_the_passes(helpers):
     for func in (case_passing, case_failing, case_bare_assert, case_not_done, case_crashing, case_exiting):
         register(helpers, func)
     out, err = run_self_check(helpers, ["case_passing", "case_never_run", "case_failing"])
-    lines = verdicts(out)
+    lines = self_check_verdicts(out)
     assert list(lines) == ["case_passing", "case_never_run", "case_failing", "case_bare_assert", "case_not_done",
                            "case_crashing", "case_exiting"], out
     assert lines["case_passing"] == "pass"
@@ -224,7 +217,7 @@ def test_rerunning_a_test_cell_replaces_its_test(helpers):
     fixed.__name__ = "case_failing"  # the same test cell, run again once the student fixed the function
     register(helpers, fixed)
     out, _ = run_self_check(helpers)
-    assert verdicts(out) == {"case_failing": "pass"} and "self-check: 1 of 1 visible tests pass" in out
+    assert self_check_verdicts(out) == {"case_failing": "pass"} and "self-check: 1 of 1 visible tests pass" in out
 
 
 def test_warnings_and_stderr_of_a_test_are_reported_not_printed(helpers):
@@ -237,12 +230,12 @@ def test_warnings_and_stderr_of_a_test_are_reported_not_printed(helpers):
     assert "it warned: RuntimeWarning: something overflowed" in out
     assert "it wrote to stderr: debugging output" in out
     assert "a chatty student" not in out
-    assert verdicts(out)["case_noisy"] == "pass" and "self-check: 1 of 1 visible tests pass" in out
+    assert self_check_verdicts(out)["case_noisy"] == "pass" and "self-check: 1 of 1 visible tests pass" in out
 
 
 def test_nothing_registered_still_gives_a_summary(helpers):
     out, err = run_self_check(helpers, ["test_sigmoid"])
-    assert verdicts(out) == {"test_sigmoid": "not run yet: run its cell first"}
+    assert self_check_verdicts(out) == {"test_sigmoid": "not run yet: run its cell first"}
     assert "self-check: 0 of 1 visible tests pass" in out and err == ""
 
 

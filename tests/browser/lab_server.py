@@ -17,9 +17,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from autograder.notebook_files import ROOT
 from course import lab_arguments
 
-ROOT = Path(__file__).resolve().parents[2]
 COURSE_FILES = ["nbgrader_config.py", "autograder", "source", "notebooks"]
 TEST_SETTINGS = {
     # The news toast and the update check would ask a question on every page.
@@ -31,6 +31,7 @@ TEST_SETTINGS = {
 
 
 def free_port():
+    """A TCP port on 127.0.0.1 that is free now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

@@ -11,10 +11,10 @@ Screenshots: ``test-artifacts/browser/`` (see conftest.py).
 """
 
 import ast
-import re
 
 import nbformat
 import pytest
+from nbgrader import utils
 
 from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
@@ -31,6 +31,7 @@ from tests.browser.notebook_page import (
     wait_for_output_text,
 )
 from tests.submissions import solved_release
+from tests.test_notebooks import graded_test_ids
 
 NOTEBOOKS = [path.name for path in source_notebooks()]
 # Notebook 05 trains 22 small networks; everything else takes a few seconds.
@@ -66,11 +67,9 @@ def figure_cells(nb):
     return [i for i, source in code.items() if called_names(source) & drawing]
 
 
-def graded_cells(nb):
-    """(autograded test cells, written answers graded by hand) of a notebook."""
-    graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
-    tests = [cell for cell in graded if not cell.metadata["nbgrader"].get("solution")]
-    return tests, [cell for cell in graded if cell.metadata["nbgrader"].get("solution")]
+def written_answers(nb):
+    """The cells graded by hand: graded cells that the student writes."""
+    return [cell for cell in nb.cells if utils.is_grade(cell) and utils.is_solution(cell)]
 
 
 def assert_ran_cleanly(page, nb, name):
@@ -144,15 +143,14 @@ def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab, page,
     assert page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text() == name, "another notebook opened"
     text = validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-release-{name.removesuffix('.ipynb')}.png"))
-    tests, answers = graded_cells(nb)
+    tests, answers = graded_test_ids(nb), written_answers(nb)
     listed = text.count("The following cell failed")
     assert listed == len(tests) + len(answers), \
         f"Validate should list {len(tests)} test cells and {len(answers)} written answers, it lists {listed}:\n{text}"
     assert text.count("NotImplementedError: ") == len(tests), "each test cell should fail on NotImplementedError"
     assert text.count("You did not provide a response.") == len(answers)
-    for cell in tests:
-        function = re.search(r"^def (test_\w+)", cell.source, flags=re.M).group(1)
-        assert f"def {function}()" in text, f"{function} is not in the list"
+    for test in tests:  # each test cell's visible tests are a function named after the cell
+        assert f"def {test}()" in text, f"{test} is not in the list"
 
 
 @pytest.mark.parametrize("name", [NOTEBOOKS[0], NOTEBOOKS[-1]])

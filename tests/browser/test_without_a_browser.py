@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from tests.browser.conftest import ROOT
+from autograder.notebook_files import ROOT
 
 # Two tests (01 and 05) that need the browser and nothing slow before it.
 BROWSER_TESTS = "tests/browser/test_jupyterlab.py::test_validate_accepts_a_solved_copy"
