@@ -10,8 +10,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# The nbgrader process imports the feedback preprocessor from ./autograder; the kernels it
-# starts import the checks that hidden tests call. Student notebooks never import it.
+# The nbgrader process imports its preprocessors from ./autograder, and the instructor's own kernels
+# (running the source notebooks in JupyterLab) import the checks that hidden tests call. A grading
+# kernel never sees either: it starts confined, with an environment of its own (autograder/confinement.py).
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
@@ -50,18 +51,26 @@ c.GenerateFeedback.preprocessors = [GetGrades, RedactHiddenTests, CSSHTMLHeaderP
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = r"(?:.*[/\\])?(?P<student_id>[^/\\]+?)__(?P<file_id>\d\d_\w+)\.ipynb$"
 
-# Trusted grading (README, "How grading decides"): the notebook runs under time and memory
-# limits, then every hidden check is rerun with the student's functions in a separate process,
-# and that verdict is the grade. Set c.TrustedVerdicts.enabled = False to grade from the
-# notebook run alone (stock nbgrader behaviour).
-from autograder.execute import GuardedExecute  # noqa: E402
+# Trusted grading (README, "How grading decides"): the notebook's visible tests run in a confined
+# kernel under time and memory limits, then every hidden check runs with the student's functions in
+# a confined separate process, and that verdict is the grade. ConfinedExporter logs the confinement
+# level when autograding starts and refuses to grade below c.Confinement.required.
+from autograder.execute import ConfinedExporter, GuardedExecute  # noqa: E402
+from autograder.hidden_tests import ValidateHiddenTests  # noqa: E402
 from autograder.verdicts import TrustedVerdicts  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, IgnorePattern, LimitOutput, SaveAutoGrades)
 
+c.Autograde.exporter_class = ConfinedExporter
 c.Autograde.autograde_preprocessors = [
     GuardedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
     TrustedVerdicts, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
-c.TrustedVerdicts.enabled = True
+# c.Confinement.required = "namespaces"  # refuse to grade without bubblewrap's namespaces
+
+# A hidden test the trusted grader cannot read stops the release, before any student sees it.
+_release_steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
+c.GenerateAssignment.preprocessors = _release_steps[:_release_steps.index(ClearHiddenTests)] + \
+    [ValidateHiddenTests] + _release_steps[_release_steps.index(ClearHiddenTests):]

@@ -1,11 +1,12 @@
 """Grader side of the process boundary: run student code in a child, call its functions from here.
 
-``StudentCode`` starts ``sandbox/runner.py`` with ``python -I`` (no PYTHONPATH, no user site, the
-reference solutions off the import path), in an empty working directory, under a memory limit and
-with a deadline, and runs the notebook's code there once. Each check then gets its own
-``StudentProcess``: a fork of that child, talking over its own socket, so that one check's crash,
-timeout or leftover state never reaches another, and the imports and definitions are paid once per
-notebook instead of once per check. ``RemoteFunction`` is a callable stand-in for a student's function:
+``StudentCode`` starts ``sandbox/runner.py`` with ``python -I`` through ``autograder.confinement``
+(the same sandbox as the grading kernel: a fresh copy of the submission's folder, no view of the
+course, the limits), with a deadline, and runs the notebook's code there once. Each check then gets
+its own ``StudentProcess``: a fork of that child, talking over its own socket in the sandbox's
+private directory, so that one check's crash, timeout or leftover state never reaches another, and
+the imports and definitions are paid once per notebook instead of once per check. ``RemoteFunction``
+is a callable stand-in for a student's function:
 calling it ships plain data to the fork and rebuilds the result here as fresh NumPy objects.
 """
 
@@ -16,19 +17,15 @@ import selectors
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
 from .checks.core import QUIET_ERRSTATE, WARN_ERRSTATE, IsolatedCallable
-from .limits import with_memory_limit
+from .confinement import Confinement
 from .sandbox import wire
 
-RUNNER = Path(__file__).resolve().parent / "sandbox" / "runner.py"
 MAX_REPLY_BYTES = 64 * 1024 * 1024
 
 
@@ -85,27 +82,25 @@ class _LineChannel:
 
 
 class StudentCode:
-    """A child process that has run one student's notebook code and forks a copy for each check.
+    """A confined child process that has run one student's notebook code and forks a copy for each check.
 
-    cells: the code to run (list of str); setup_seconds bounds that run; memory_bytes caps the
-    address space of the child and of every fork. Safe to fork from several threads at once.
+    cells: the code to run (list of str); setup_seconds bounds that run; memory_mb and cpu_seconds
+    limit the child and every fork; submission: the folder whose fresh copy is its working directory;
+    confinement: the ``Confinement`` to start it with (the configured one of the caller). Safe to
+    fork from several threads at once.
     """
 
-    def __init__(self, cells, *, setup_seconds=10.0, memory_bytes=2 << 30):
-        self._workdir = tempfile.TemporaryDirectory(prefix="student-")
+    def __init__(self, cells, *, setup_seconds=10.0, memory_mb=2048, cpu_seconds=60, submission=None,
+                 confinement=None):
+        confinement = confinement or Confinement()
+        self.limits = confinement.limits(memory_mb=memory_mb, cpu_seconds=cpu_seconds)
+        self._sandbox = confinement.sandbox(memory_mb=memory_mb, cpu_seconds=cpu_seconds, submission=submission)
         self._lock, self._forks = threading.Lock(), 0
-        env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": self._workdir.name, "MPLBACKEND": "Agg",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
-            # a shared font cache: building it anew in every child would cost a second each time
-            "MPLCONFIGDIR": os.environ.get("MPLCONFIGDIR", str(Path(tempfile.gettempdir()) / "autograder-mplconfig")),
-        }
-        self._proc = subprocess.Popen(
-            with_memory_limit([sys.executable, "-I", str(RUNNER)], memory_bytes), stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self._workdir.name, env=env,
-            start_new_session=True,
-        )
+        command = self._sandbox.command([self._sandbox.python, "-I", self._sandbox.code_path("runner.py")],
+                                        {"MPLBACKEND": "Agg"})
+        self._proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, env={"PATH": os.environ.get("PATH", "")},
+                                      start_new_session=True)
         self._channel = _LineChannel(self._proc.stdout.fileno(), self._send)
         try:
             reply = self._channel.exchange({"op": "run", "cells": list(cells)}, time.monotonic() + setup_seconds,
@@ -122,8 +117,11 @@ class StudentCode:
 
     def _ended_message(self):
         code = self._proc.poll()
-        if code is not None and code < 0:
-            return f"the process running the code was killed by signal {-code} (a crash, or the memory limit)"
+        limit = self.limits.explain_exit(code)
+        if limit:
+            return f"the process running the code was stopped: {limit}"
+        if code is not None and (code < 0 or code > 128):
+            return "the process running the code was killed by a signal (a crash, or the memory limit)"
         return f"the process running the code ended (exit code {code}): sys.exit, os._exit, or a crash"
 
     def fork(self, *, call_seconds=5.0):
@@ -132,32 +130,49 @@ class StudentCode:
             if self._proc.poll() is not None:
                 raise ProcessEnded(self._ended_message())
             self._forks += 1
-            path = os.path.join(self._workdir.name, f"fork{self._forks}.sock")
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
-                listener.bind(path)
-                listener.listen(1)
-                reply = self._channel.exchange({"op": "fork", "path": path}, time.monotonic() + 10,
-                                               "the process running the code did not fork", self._ended_message)
-                listener.settimeout(10)
+            path = str(self._sandbox.dir / f"fork{self._forks}.sock")
+            reply = self._channel.exchange({"op": "fork", "path": path}, time.monotonic() + 10,
+                                           "the process running the code did not fork", self._ended_message)
+            connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                connection.settimeout(10)
+                connection.connect(path)
+                connection.settimeout(None)
+            except OSError:
+                connection.close()
+                raise ProcessEnded("a copy of the process running the code failed to start") from None
+        pid = int(reply.get("forked", 0))
+        return StudentProcess(connection, lambda: self._end_fork(pid), call_seconds, self.limits)
+
+    def _end_fork(self, pid):
+        """Ask the child to kill one of its forks (its pids mean nothing out here)."""
+        if pid <= 0:
+            return
+        with self._lock:
+            if self._proc.poll() is None:
                 try:
-                    connection, _ = listener.accept()
-                except OSError:
-                    raise ProcessEnded("a copy of the process running the code failed to start") from None
-        return StudentProcess(connection, int(reply.get("forked", 0)), call_seconds)
+                    self._channel.exchange({"op": "kill", "pid": pid}, time.monotonic() + 5, "no answer to kill",
+                                           self._ended_message)
+                except StudentCodeStopped:
+                    pass
 
     def close(self):
-        if self._proc.poll() is None:
-            try:
-                os.killpg(self._proc.pid, signal.SIGKILL)  # the child and every fork it made
-            except (ProcessLookupError, PermissionError):
-                self._proc.kill()
-        self._proc.wait()
+        """End the child and everything it started: closing its input ends it; a child that does not
+        end within a second is killed with its sandbox."""
         for stream in (self._proc.stdin, self._proc.stdout):
             try:
                 stream.close()
             except OSError:
                 pass
-        self._workdir.cleanup()
+        try:
+            self._proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self._proc.pid, signal.SIGKILL)  # bwrap, and with it the sandbox's PID namespace
+            except (ProcessLookupError, PermissionError):
+                self._proc.kill()
+            self._proc.wait()
+        self._sandbox.close()
 
     def __enter__(self):
         return self
@@ -169,8 +184,8 @@ class StudentCode:
 class StudentProcess:
     """One check's copy of the student's code (a fork made by StudentCode), reached over a socket."""
 
-    def __init__(self, connection, pid, call_seconds):
-        self._connection, self._pid, self.call_seconds = connection, pid, call_seconds
+    def __init__(self, connection, end, call_seconds, limits=None):
+        self._connection, self._end, self.call_seconds, self.limits = connection, end, call_seconds, limits
         self._call_deadline, self._closed = None, False
         self._channel = _LineChannel(connection.fileno(), connection.sendall)
 
@@ -196,12 +211,8 @@ class StudentProcess:
     def close(self):
         if not self._closed:
             self._closed = True
-            if self._pid > 0:
-                try:
-                    os.kill(self._pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
             self._connection.close()
+            self._end()
 
     def __enter__(self):
         return self
@@ -231,11 +242,15 @@ class MissingName(IsolatedCallable):
         raise NameError(f"name {self.name!r} is not defined by the notebook")
 
 
-def _rebuild_exception(error):
-    """The child's exception as a local one of the same name (a builtin class when there is one)."""
+def _rebuild_exception(error, limits=None):
+    """The child's exception as a local one of the same name (a builtin class when there is one); its
+    message names the sandbox limit it comes from, if it does."""
     name = str(error.get("type", "Exception"))
     builtin = getattr(builtins, name, None)
     message = str(error.get("message", ""))
+    why = limits.explain_error(name, message) if limits is not None else None
+    if why:
+        message = f"{message} ({why})"
     if isinstance(builtin, type) and issubclass(builtin, Exception) and builtin is not StopIteration:
         try:
             return builtin(message)
@@ -256,7 +271,7 @@ class RemoteFunction(IsolatedCallable):
         reply = self.process.request({"op": "call", "name": self.name,
                                       "args": [wire.encode(a) for a in args], "errstate": errstate})
         if "error" in reply:
-            raise _rebuild_exception(reply["error"])
+            raise _rebuild_exception(reply["error"], self.process.limits)
         for handed, after in zip(args, reply.get("args_after") or []):
             if type(handed) is np.ndarray and after is not None:
                 changed = wire.decode(after)

@@ -1,10 +1,12 @@
 """Trusted verdicts: the autograde step that decides pass or fail where no student code ran.
 
-After nbgrader's Execute has run the submission (so the student sees the in-notebook messages),
-``TrustedVerdicts`` reruns every hidden check of every test cell in the grader's own process.
-The student's code runs once per notebook in a child process (``StudentCode``); each check gets a
-fresh fork of it (``StudentProcess``), and only plain data comes back. A pass needs the trusted verdict: a failing check puts a ``CheckFailed`` error first in
-the cell's outputs (zero points), whatever the kernel showed. The kernel can only take points
+After GuardedExecute has run the submission's visible tests (so the student sees the in-notebook
+messages), ``TrustedVerdicts`` runs every hidden check of every test cell in the grader's own process.
+The student's code runs once per notebook in a confined child process (``StudentCode``); each check
+gets a fresh fork of it (``StudentProcess``), and only plain data comes back. A pass needs the
+trusted verdict: a failing check puts a ``CheckFailed`` error first in the cell's outputs (zero
+points), whatever the kernel showed. A test cell whose hidden tests the grader cannot read, or that
+has none, fails the same way (fail closed) and the log says why. The kernel can only take points
 away: when the check passes, a test that failed in the notebook still costs the cell's points,
 unless the error was the grading machinery's own (a timeout, an interrupt, a cell not run after
 a dead kernel), which may have been caused by another exercise. Stderr is noise, not a verdict.
@@ -17,10 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Float, Integer
+from traitlets import Float, Integer, TraitError, validate
 
 from .checks.core import CheckFailed
-from .hidden_tests import hidden_calls
+from .confinement import Confinement
+from .hidden_tests import HiddenTestsUnreadable, delimiters, hidden_calls, is_test_cell
 from .student_process import StudentCode, StudentCodeStopped
 
 VERIFIED_NOTE = "[grader] verified in a separate process: {}\n"
@@ -47,7 +50,7 @@ def student_code(nb):
         if cell.cell_type != "code":
             continue
         meta = cell.metadata.get("nbgrader", {})
-        if utils.is_grade(cell) and not utils.is_solution(cell):
+        if is_test_cell(cell):
             continue
         if meta.get("locked") and not utils.is_solution(cell) and not is_definitions_only(cell.source):
             continue
@@ -63,23 +66,47 @@ def error_output(message):
 class TrustedVerdicts(NbGraderPreprocessor):
     """Decide every test cell that has hidden checks from isolated reruns of those checks."""
 
-    enabled = Bool(True, help="Decide test cells from isolated reruns of their hidden checks.").tag(config=True)
     setup_seconds = Float(10.0, help="Time the child may take to run the notebook's code.").tag(config=True)
     call_seconds = Float(3.0, help="Time all calls of one check may take together.").tag(config=True)
     memory_mb = Integer(2048, help="Address-space limit of the child and of each fork (MiB).").tag(config=True)
+    cpu_seconds = Integer(60, help="CPU time the child, and each fork, may use (s).").tag(config=True)
     workers = Integer(4, help="Checks run at the same time (each in its own fork).").tag(config=True)
+
+    @validate("enabled")
+    def _stays_enabled(self, proposal):
+        if not proposal["value"]:
+            raise TraitError("TrustedVerdicts cannot be switched off: the hidden tests run nowhere else "
+                             "(the grading kernel runs only the visible tests)")
+        return True
 
     def preprocess(self, nb, resources):
         cells = student_code(nb)
-        jobs = [(cell, hidden_calls(cell.source)) for cell in nb.cells
-                if cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)]
-        jobs = [(cell, calls) for cell, calls in jobs if calls]
+        confinement = Confinement(parent=self)
+        nb.metadata.setdefault("autograder", {})["confinement"] = confinement.describe()
+        markers = delimiters(self.config)
+        jobs, unreadable = [], []
+        for cell in filter(is_test_cell, nb.cells):
+            try:
+                calls = hidden_calls(cell.source, markers)
+                if not calls:
+                    raise HiddenTestsUnreadable("this test cell has no hidden tests")
+            except HiddenTestsUnreadable as exc:
+                unreadable.append((cell, str(exc)))
+            else:
+                jobs.append((cell, calls))
+        for cell, why in unreadable:
+            grade_id = cell.metadata["nbgrader"].get("grade_id")
+            self.log.error("Test cell %s cannot be decided by the trusted grader (%s): no points", grade_id, why)
+            cell.outputs = [error_output(f"the grader cannot decide this cell ({why}); tell your instructor")] + \
+                list(cell.outputs)
         tasks = [call for _, calls in jobs for call in calls]
         if not tasks:
             return nb, resources
         start = time.monotonic()
         try:
-            code = StudentCode(cells, setup_seconds=self.setup_seconds, memory_bytes=self.memory_mb << 20)
+            code = StudentCode(cells, setup_seconds=self.setup_seconds, memory_mb=self.memory_mb,
+                               cpu_seconds=self.cpu_seconds, confinement=confinement,
+                               submission=resources.get("metadata", {}).get("path"))
         except StudentCodeStopped as exc:
             results = iter([(False, f"{', '.join(call.names)}: {exc}") for call in tasks])
         else:

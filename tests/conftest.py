@@ -1,5 +1,6 @@
 """Shared fixtures: one real nbgrader course, generated and autograded once per test session."""
 
+import os
 import subprocess
 
 import pytest
@@ -53,6 +54,27 @@ def graded_course(_graded_course_started):
     assert running.returncode == 0, first_traceback(stderr)
     course.nbgrader("generate_feedback", "rnn_gradients")
     return course
+
+
+@pytest.fixture(scope="session")
+def readable_python():
+    """An interpreter with this environment's packages that the sandboxes' own uids can run (for the
+    confinement levels below namespaces); see tests.course_dir.readable_python."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from tests.course_dir import readable_python as build
+
+    python = build()
+    if python is None:
+        message = "no interpreter that other users can read (needed below the namespaces level, as root)"
+        if os.environ.get("COURSE_REQUIRE_CONFINEMENT"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield python
+    if python != sys.executable:
+        shutil.rmtree(Path(python).parent.parent, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -105,7 +105,7 @@ def test_a_dying_child_is_reported_not_fatal(ending):
 
 def test_a_memory_bomb_hits_the_limit():
     bomb = "def bomb(v):\n    hog = []\n    while True:\n        hog.append(np.ones(10**7))"
-    with student_process(CELLS + [bomb], memory_bytes=1 << 30) as child:
+    with student_process(CELLS + [bomb], memory_mb=1024) as child:
         with pytest.raises(CheckFailed, match="MemoryError|killed"):
             call(child.argument("bomb"), "bomb", {"v": np.zeros(1)})
 

@@ -1,9 +1,11 @@
 """Child process: run a student's notebook code, then fork a copy per check that calls its functions.
 
 Protocol: one JSON object per line. On stdin/stdout the first request is {"op": "run", "cells": [...]},
-then any number of {"op": "fork", "path": ...}: the child forks, replies {"forked": pid}, and the
-fork connects to the Unix socket at path and serves {"op": "describe", "name": ...} and
-{"op": "call", "name": ..., "args": [...], "errstate": {...}} there until the grader hangs up.
+then any number of {"op": "fork", "path": ...}: the child listens on a Unix socket at path, forks and
+replies {"forked": pid}; the grader connects there, and the fork serves {"op": "describe", "name": ...} and
+{"op": "call", "name": ..., "args": [...], "errstate": {...}} there until the grader hangs up;
+{"op": "kill", "pid": pid} ends a fork and every process it started (its process group). The pids
+are the child's own: in a PID namespace the grader could not use them itself.
 The student's own prints, reads and exits are kept away from the protocol streams.
 """
 
@@ -19,18 +21,22 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
 
-# Keep the protocol streams for ourselves; the student's code gets /dev/null instead.
-_requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
-_replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
-_null = os.open(os.devnull, os.O_RDWR)
-for fd in (0, 1, 2):
-    os.dup2(_null, fd)
 _dumps, _loads, _type, _str, _callable = json.dumps, json.loads, type, str, callable
-_exit, _fork = os._exit, os.fork  # the real ones: student code gets a harmless os._exit
+_exit, _fork, _killpg, _kill, _setpgid = os._exit, os.fork, os.killpg, os.kill, os.setpgid  # before student code
+_streams = {}  # the protocol streams, kept away from the student's code (see take_protocol_streams)
+
+
+def take_protocol_streams():
+    """Keep stdin and stdout for the protocol; the student's code gets /dev/null as 0, 1 and 2."""
+    _streams["requests"] = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    _streams["replies"] = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
 
 
 def _reply(message, stream=None):
-    stream = stream or _replies
+    stream = stream or _streams["replies"]
     stream.write(_dumps(message, allow_nan=True) + "\n")
     stream.flush()
 
@@ -97,29 +103,56 @@ def serve(namespace, stream):
 
 
 def fork_for_check(namespace, path):
-    """Fork; the copy serves one check over the socket at path and exits. Returns the copy's pid."""
+    """Listen at path, then fork; the copy serves the one connection the grader makes there, for one
+    check, and exits. Returns the copy's pid. The grader connects, never this side: a sandbox may
+    refuse every connect() (seccomp, below the namespaces level)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
     pid = _fork()
     if pid:
+        listener.close()
+        try:
+            _setpgid(pid, pid)  # also done by the copy itself: whichever runs first
+        except OSError:
+            pass
         return pid
     try:
+        _setpgid(0, 0)  # its own process group, so that "kill" ends what it started too
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the copy may run subprocesses of its own
-        _requests.close()
-        _replies.close()
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        connection.connect(path)
+        _streams["requests"].close()
+        _streams["replies"].close()
+        listener.settimeout(10)
+        connection, _ = listener.accept()
+        listener.close()
+        connection.settimeout(None)
         serve(namespace, connection.makefile("rw", encoding="utf-8"))
     finally:
         _exit(0)
 
 
+def end_fork(pid):
+    """Kill a fork and its process group (what it started)."""
+    for kill in (_killpg, _kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def main():
-    namespace, failures = run_cells(_loads(_requests.readline())["cells"])
+    take_protocol_streams()
+    requests = _streams["requests"]
+    namespace, failures = run_cells(_loads(requests.readline())["cells"])
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished copies are reaped by the system
     _reply({"ran": True, "failures": failures})
-    for line in _requests:
+    for line in requests:
         request = _loads(line)
         if request["op"] == "fork":
             _reply({"forked": fork_for_check(namespace, request["path"])})
+        elif request["op"] == "kill":
+            end_fork(int(request["pid"]))
+            _reply({"killed": True})
 
 
 if __name__ == "__main__":
