@@ -24,9 +24,11 @@ import tempfile
 import venv
 from pathlib import Path
 
+from autograder import ASSIGNMENT  # the package's __init__ imports nothing
+
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
-FIRST_NOTEBOOK = "notebooks/rnn_gradients/01_jacobian.ipynb"
+FIRST_NOTEBOOK = f"notebooks/{ASSIGNMENT}/01_jacobian.ipynb"
 LITE_DIR = ROOT / "lite"  # the site's settings: jupyter_lite_config.json, jupyter-lite.json, overrides.json
 LITE_SITE = ROOT / "_site"
 USAGE = __doc__.split("\n\n")[1]
@@ -88,6 +90,15 @@ def lab_arguments(root):
     return ["lab", f"--ServerApp.root_dir={root}", f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}", *root_flag]
 
 
+def lab_environment(root, base=None):
+    """The environment ``jupyter lab`` runs in (the browser tests use it too): base (os.environ) with
+    the course root on PYTHONPATH, so that the instructor's kernels, running the source notebooks, can
+    import the checks their hidden tests call. Grading kernels never see it: they start confined."""
+    env = dict(os.environ if base is None else base)
+    env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
+
+
 def build_lite(extra):
     """Build the JupyterLite site from notebooks/ (the student release only) with the settings in lite/.
 
@@ -135,7 +146,7 @@ def main(argv):
     command, extra = argv[0], argv[1:]
     if command == "lab":
         ensure_environment("requirements.txt")
-        return run_in_environment([str(venv_bin("jupyter")), *lab_arguments(ROOT), *extra])
+        return run_in_environment([str(venv_bin("jupyter")), *lab_arguments(ROOT), *extra], env=lab_environment(ROOT))
     if command == "test":
         ensure_environment("requirements-test.txt")
         return run_in_environment([str(venv_bin("python")), "-m", "pytest", *extra])
@@ -146,7 +157,7 @@ def main(argv):
             where = os.path.relpath(output) if output.is_relative_to(Path.cwd()) else str(output)
             print(f"\nThe JupyterLite site is in {where}/. Serve it, for example with\n"
                   f"    python3 -m http.server -d {where} 8000\n"
-                  f"and open http://127.0.0.1:8000/lab/index.html?path=rnn_gradients/01_jacobian.ipynb\n"
+                  f"and open http://127.0.0.1:8000/lab/index.html?path={FIRST_NOTEBOOK.removeprefix('notebooks/')}\n"
                   "Running code there needs the browser to load Pyodide from its public CDN.")
         return code
     ensure_environment("requirements.txt")

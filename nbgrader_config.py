@@ -4,22 +4,20 @@ Every path is anchored to this file's directory, so the nbgrader commands work f
 repository root whatever the current directory of the shell that loads this file.
 """
 
-import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# The nbgrader process imports its preprocessors from ./autograder, and the instructor's own kernels
-# (running the source notebooks in JupyterLab) import the checks that hidden tests call. A grading
-# kernel never sees either: it starts confined, with an environment of its own (autograder/confinement.py).
+# The nbgrader process imports its preprocessors from ./autograder. (The instructor's own kernels get the
+# course on PYTHONPATH from `python3 course.py lab`; a grading kernel sees none of it: it starts confined.)
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-os.environ["PYTHONPATH"] = os.pathsep.join([str(HERE)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
 
-from autograder.feedback import RedactHiddenTests  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from autograder.feedback import RedactHiddenTests  # noqa: E402
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -55,13 +53,20 @@ c.FileNameCollectorPlugin.named_regexp = r"(?:.*[/\\])?(?P<student_id>[^/\\]+?)_
 # kernel under time and memory limits, then every hidden check runs with the student's functions in
 # a confined separate process, and that verdict is the grade. ConfinedExporter logs the confinement
 # level when autograding starts and refuses to grade below c.Confinement.required.
-from autograder.execute import ConfinedExporter, GuardedExecute  # noqa: E402
-from autograder.hidden_tests import ValidateHiddenTests  # noqa: E402
-from autograder.verdicts import TrustedVerdicts  # noqa: E402
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from autograder.execute import ConfinedExporter, GuardedExecute  # noqa: E402
+from autograder.hidden_tests import ValidateHiddenTests  # noqa: E402
+from autograder.verdicts import TrustedVerdicts  # noqa: E402
 
 c.Autograde.exporter_class = ConfinedExporter
 c.Autograde.autograde_preprocessors = [

@@ -32,13 +32,12 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.exporters import NotebookExporter
 from nbformat.notebooknode import NotebookNode
-from nbgrader import utils
 from nbgrader.converters.base import NbGraderException
 from nbgrader.preprocessors import Execute
 from traitlets import Any, Integer
 
 from .confinement import Confinement, ConfinementUnavailable
-from .hidden_tests import delimiters, exercise_names, split_hidden
+from .hidden_tests import delimiters, exercise_names, is_test_cell, split_hidden
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -196,7 +195,7 @@ class GuardedExecute(Execute):
             cell.outputs = [_error("CellTimeoutError", f"not run: {self._timed_out} earlier cells timed out")]
             return cell, resources
         source = self._full_source = cell.source
-        if utils.is_grade(cell) and not utils.is_solution(cell):
+        if is_test_cell(cell):
             cell.source = split_hidden(source, self._delimiters)[0]  # TrustedVerdicts runs the hidden part
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)

@@ -16,6 +16,7 @@ never a cell left to the student's own kernel. The markers are nbgrader's config
 
 import ast
 import importlib
+import threading
 from dataclasses import dataclass
 
 from nbgrader import utils
@@ -23,6 +24,16 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 CHECKS_PACKAGE = "autograder.checks."
 DEFAULT_DELIMITERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+
+
+_PARSING = threading.Lock()
+
+
+def parse(source):
+    """ast.parse, one thread at a time: CPython 3.11's parser can fail with "SystemError: AST constructor
+    recursion depth mismatch" when two threads parse at once (a grader may run in worker threads)."""
+    with _PARSING:
+        return ast.parse(source)
 
 
 class HiddenTestsUnreadable(ValueError):
@@ -85,7 +96,7 @@ def hidden_calls(source, markers=DEFAULT_DELIMITERS):
     if region is None:
         return []
     try:
-        tree = ast.parse(region)
+        tree = parse(region)
     except SyntaxError as exc:
         raise HiddenTestsUnreadable(f"the hidden tests do not parse: {exc.msg} (line {exc.lineno})") from None
     imported, calls = {}, []

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import nbformat
 
+from . import ASSIGNMENT
+
 ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENT = "rnn_gradients"
 SOURCE_DIR = ROOT / "source" / ASSIGNMENT
 RELEASE_DIR = ROOT / "notebooks" / ASSIGNMENT
 

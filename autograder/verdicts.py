@@ -23,7 +23,7 @@ from traitlets import Float, Integer, TraitError, validate
 
 from .checks.core import CheckFailed
 from .confinement import Confinement
-from .hidden_tests import HiddenTestsUnreadable, delimiters, hidden_calls, is_test_cell
+from .hidden_tests import HiddenTestsUnreadable, delimiters, hidden_calls, is_test_cell, parse
 from .student_process import StudentCode, StudentCodeStopped
 
 VERIFIED_NOTE = "[grader] verified in a separate process: {}\n"
@@ -34,7 +34,7 @@ MACHINERY_ERRORS = {"CellTimeoutError", "KernelDied", "KeyboardInterrupt"}
 def is_definitions_only(source):
     """True when a cell only imports and defines (safe and cheap to rerun)."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return False
     allowed = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Expr)

@@ -10,36 +10,21 @@ import argparse
 import statistics
 import time
 
-import nbformat
-from nbgrader import utils
-
-from autograder.hidden_tests import hidden_calls
-from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR
+from autograder.hidden_tests import hidden_calls, is_test_cell
+from autograder.notebook_files import SOURCE_DIR
 from autograder.student_process import StudentCode
 from autograder.verdicts import TrustedVerdicts, student_code
+from tests.submissions import graded_form
 
 
-def _solved(name):
-    """The release notebook with the source notebook's solution cells (what a good student hands in)."""
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(SOURCE_DIR / name, 4).cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
-    nb = nbformat.read(RELEASE_DIR / name, 4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in solutions:
-            cell.source = solutions[grade_id]
-    return nb
-
-
-def _checks(nb_source):
-    return [call for cell in nb_source.cells if cell.cell_type == "code" and utils.is_grade(cell)
-            and not utils.is_solution(cell) for call in hidden_calls(cell.source)]
+def _checks(nb):
+    return [call for cell in nb.cells if is_test_cell(cell) for call in hidden_calls(cell.source)]
 
 
 def time_notebook(name, repeats):
     """(seconds with one fork per check, seconds with one child per check, number of checks): medians."""
-    cells = student_code(_solved(name))
-    calls = _checks(nbformat.read(SOURCE_DIR / name, 4))
+    nb = graded_form(name)
+    cells, calls = student_code(nb), _checks(nb)
     grader = TrustedVerdicts()
     forked, fresh = [], []
     for _ in range(repeats):

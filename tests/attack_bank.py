@@ -13,6 +13,8 @@ course root, a TCP port and a Unix socket the grader's machine listens on, a mar
 
 from dataclasses import dataclass
 
+from autograder import ASSIGNMENT
+
 EXERCISES = ("sigmoid", "sigmoid_prime", "jacobian_sigmoid_Wx", "numerical_jacobian")  # notebook 01's cells
 REFERENCE = "autograder/reference/jacobian.py"
 
@@ -27,7 +29,7 @@ def steal(label, path):
     if "def sigmoid" in text:
         exec(text, globals())  # the reference's functions, handed in as the student's own
 here = pathlib.Path.cwd()
-candidates = [("by path", "{course}/{reference}"), ("hidden tests", "{course}/source/rnn_gradients/01_jacobian.ipynb")]
+candidates = [("by path", "{course}/{reference}"), ("hidden tests", "{course}/source/{assignment}/01_jacobian.ipynb")]
 candidates += [("walking up", str(p / "{reference}")) for p in [here, *here.parents]]
 candidates += [("parent's cwd", f"/proc/{{os.getppid()}}/cwd/{reference}"),
                ("parent's root", f"/proc/{{os.getppid()}}/root{course}/{reference}")]
@@ -67,8 +69,8 @@ try:
 except Exception as exc:
     print("gradebook refused:", type(exc).__name__)
 targets = ["{course}/autograder/checks/jacobian.py", "{course}/autograder/checks/core.py",
-           "{course}/submitted/a_honest/rnn_gradients/01_jacobian.ipynb",
-           "{course}/autograded/a_honest/rnn_gradients/01_jacobian.ipynb", "{course}/{marker}.txt",
+           "{course}/submitted/a_honest/{assignment}/01_jacobian.ipynb",
+           "{course}/autograded/a_honest/{assignment}/01_jacobian.ipynb", "{course}/{marker}.txt",
            f"/proc/{{os.getppid()}}/cwd/{marker}.txt"]
 for path in targets:
     try:
@@ -163,12 +165,13 @@ def attackers(course, port, unix_path, marker, sleep, scratch_limited=True):
     """The attack bank for one course; students are named m_* so that nbgrader grades them between
     the honest and wrong students a_* and b_* (before) and y_* and z_* (after). Without a limited
     scratch space (below the namespaces level) the disk is not filled: it would fill the host's."""
-    fill = dict(course=course, port=port, unix_path=unix_path, marker=marker, sleep=sleep, reference=REFERENCE)
+    fill = dict(course=course, port=port, unix_path=unix_path, marker=marker, sleep=sleep, reference=REFERENCE,
+                assignment=ASSIGNMENT)
     return [
-        Attacker("m_reads", {"sigmoid": READS.format(**fill)}),
-        Attacker("m_writes", {"sigmoid": WRITES.format(**fill)}),
-        Attacker("m_network", {"sigmoid": NETWORK.format(**fill)}),
-        Attacker("m_signals", {"sigmoid": SIGNALS.format(**fill)}),
+        # One solution cell an attack: reading, writing, connecting, then signalling (which ends last).
+        Attacker("m_reaches_out", {"sigmoid": READS.format(**fill), "sigmoid_prime": WRITES.format(**fill),
+                                   "jacobian_sigmoid_Wx": NETWORK.format(**fill),
+                                   "numerical_jacobian": SIGNALS.format(**fill)}),
         Attacker("m_resources", {"sigmoid": FIVE_GIGABYTES, "sigmoid_prime": FILL_THE_DISK.format() if scratch_limited
                                  else "pass", "jacobian_sigmoid_Wx": OPEN_FILES, "numerical_jacobian": FORK_BOMB},
                  limits=("file-size limit", "open-files limit", "process limit")

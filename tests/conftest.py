@@ -1,11 +1,12 @@
-"""Shared fixtures: one real nbgrader course, generated and autograded once per test session."""
+"""Shared fixtures: the session's nbgrader runs, queued in the background as the session starts, and
+one real course autograded once per session (``graded_course``)."""
 
 import os
-import subprocess
 
 import pytest
 
-from autograder.notebook_files import release_notebooks
+from autograder.notebook_files import ASSIGNMENT, release_notebooks
+from tests.background import Background
 from tests.course_dir import CourseDir, first_traceback
 from tests.submissions import solved_release, untouched_release
 
@@ -19,24 +20,78 @@ def numerical_jacobian(f, x, eps=1e-6):
 
 
 @pytest.fixture(scope="session")
-def _graded_course_started(tmp_path_factory):
-    """The course of ``graded_course``, its autograde already running (a Popen) while other tests run."""
+def background():
+    """The session's background work (tests.background.Background)."""
+    work = Background()
+    yield work
+    work.shutdown()
+
+
+@pytest.fixture(scope="session")
+def _graded_course_started(tmp_path_factory, background):
+    """The course of ``graded_course`` and the Future of its autograde."""
     course = CourseDir(tmp_path_factory.mktemp("course"))
-    course.nbgrader("generate_assignment", "rnn_gradients", "--force")
     names = [p.name for p in release_notebooks()]
-    course.submit("instructor", {n: (course.root / "source" / "rnn_gradients" / n).read_text() for n in names})
+    course.submit("instructor", {n: (course.root / "source" / ASSIGNMENT / n).read_text() for n in names})
     course.submit("untouched", {n: untouched_release(n) for n in names})
-    course.submit("eps_ignored", {n: solved_release(n, {"numerical_jacobian": EPS_IGNORED})
-                                  if n.startswith("01") else solved_release(n) for n in names})
-    return course, course.start("autograde", "rnn_gradients", "--create", log="autograde")
+    course.submit("eps_ignored", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb",
+                                                                      {"numerical_jacobian": EPS_IGNORED})})
+    return course, background.nbgrader(course, "autograde", ASSIGNMENT, "--create", log="autograde")
+
+
+@pytest.fixture(scope="session")
+def _bank_started(tmp_path_factory, background):
+    from tests import test_mutation_bank
+
+    return test_mutation_bank.start_grading(tmp_path_factory, background)
+
+
+@pytest.fixture(scope="session")
+def _attacks_started(tmp_path_factory, background, readable_python):
+    from tests import test_attacks
+
+    return test_attacks.start_grading(tmp_path_factory, background, readable_python)
+
+
+@pytest.fixture(scope="session")
+def _integrity_started(tmp_path_factory, background):
+    from tests import test_grading_integrity
+
+    return test_grading_integrity.start_grading(tmp_path_factory, background)
+
+
+@pytest.fixture(scope="session")
+def _notebook_runs_started(background):
+    from tests import test_notebooks
+
+    return test_notebooks.start_runs(background)
+
+
+@pytest.fixture(scope="session")
+def _trusted_bank_started(background):
+    from tests import test_mutation_bank
+
+    return test_mutation_bank.start_trusted(background)
+
+
+# A fixture a test uses -> the session fixture that starts its work in the background, longest first.
+BACKGROUND = {"bank_scores": "_bank_started", "classes": "_attacks_started",
+              "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
+              "notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started"}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _start_grading_early(request):
-    """Start the shared course's autograde at the beginning of the session when some test needs it:
-    it then overlaps with the tests before the pipeline tests instead of running after them."""
-    if any("graded_course" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        request.getfixturevalue("_graded_course_started")
+    """Start the background work of every module the session will reach, as the session starts: it then
+    runs a few jobs at a time while the tests before it run in this thread."""
+    wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    for fixture, starter in BACKGROUND.items():
+        if fixture in wanted:
+            try:
+                request.getfixturevalue(starter)
+            except (pytest.skip.Exception, pytest.fail.Exception):
+                pass  # raised again, to the tests that need it, when they ask for it
+
 
 
 @pytest.fixture(scope="session")
@@ -45,14 +100,12 @@ def graded_course(_graded_course_started):
 
     - ``instructor``: the source notebooks themselves (solutions and hidden tests);
     - ``untouched``: the release notebooks as handed out;
-    - ``eps_ignored``: solved, but numerical_jacobian ignores its eps argument.
+    - ``eps_ignored``: notebook 01 solved, but numerical_jacobian ignores its eps argument.
     """
     course, running = _graded_course_started
-    running.wait(timeout=1800)
-    stdout, stderr = ((course.root / f"autograde.{kind}").read_text() for kind in ("out", "err"))
-    course.autograde = subprocess.CompletedProcess(running.args, running.returncode, stdout, stderr)
-    assert running.returncode == 0, first_traceback(stderr)
-    course.nbgrader("generate_feedback", "rnn_gradients")
+    course.autograde = running.result()
+    assert course.autograde.returncode == 0, first_traceback(course.autograde.stderr)
+    course.nbgrader("generate_feedback", ASSIGNMENT)
     return course
 
 
@@ -64,7 +117,7 @@ def readable_python():
     import sys
     from pathlib import Path
 
-    from tests.course_dir import readable_python as build
+    from tests.confinement_support import readable_python as build
 
     python = build()
     if python is None:
@@ -82,11 +135,13 @@ def pytest_terminal_summary(terminalreporter):
     from tests import test_grading_integrity, test_mutation_bank
 
     bank = test_mutation_bank.REPORT
-    if bank:
+    if "mutants" in bank:
         terminalreporter.write_line(
-            f"mutation score: {bank['caught']}/{bank['mutants']} mutants caught "
-            f"({100 * bank['caught'] / bank['mutants']:.0f}%), "
-            f"{bank['accepted']}/{bank['variants']} correct variants kept full marks "
-            f"({bank['students']} fake students through real nbgrader)")
+            f"mutation score: {bank['caught']}/{bank['mutants']} mutants caught by the trusted step "
+            f"({100 * bank['caught'] / bank['mutants']:.0f}%)")
+    if "variants" in bank:
+        terminalreporter.write_line(
+            f"{bank['accepted']}/{bank['variants']} correct variants kept full marks through real nbgrader "
+            f"({bank['students']} fake students, one mutant per test cell among them)")
     for line in test_grading_integrity.REPORT:
         terminalreporter.write_line(line)

@@ -1,8 +1,15 @@
-"""A throwaway copy of the course for running the real nbgrader CLI against."""
+"""Throwaway copies of the course for running the real nbgrader CLI against.
 
-import os
+Every copy starts from one template, generated once per test session (``nbgrader generate_assignment``
+costs seconds): its source, release and gradebook. ``CourseDir(path, generated=False)`` copies only
+what generate_assignment reads, for a test that changes the source first.
+"""
+
+import functools
 import shutil
 import subprocess
+import tempfile
+import threading
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -11,73 +18,35 @@ from autograder.notebook_files import ASSIGNMENT, ROOT
 from autograder.release import environment_with_tools, nbgrader_command
 
 
-def readable_python():
-    """An interpreter that other users can run, with this environment's packages: this one, or (when
-    it lives in a folder closed to others, as /root/.pyenv here) the system's Python of the same
-    version in a new environment in a temporary folder, seeing this one's site-packages. The levels
-    below namespaces need one when grading as root (``c.Confinement.python``). None when there is none."""
-    import site
-    import sys
-    import tempfile
-
-    from autograder.confinement import _closed_to_others, python_trees
-
-    if _closed_to_others(python_trees(sys.executable)) is None:
-        return sys.executable
-    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
-    if not system.exists():
-        return None
-    folder = Path(tempfile.mkdtemp(prefix="readable-python-"))
-    folder.chmod(0o755)
-    subprocess.run([str(system), "-m", "venv", "--without-pip", "--clear", str(folder)], check=True,
-                   capture_output=True)
-    where = subprocess.run([str(folder / "bin" / "python"), "-c", "import site; print(site.getsitepackages()[0])"],
-                           check=True, capture_output=True, text=True)
-    packages = Path(where.stdout.strip())
-    (packages / "course-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    python = str(folder / "bin" / "python")
-    if _closed_to_others(python_trees(python)) is not None:
-        return None
-    return python
-
-
-def require_confinement(level, python=None):
-    """Skip the calling test when this machine lacks the confinement level, saying why; fail instead
-    when COURSE_REQUIRE_CONFINEMENT is set (.ci/run sets it, after installing bubblewrap)."""
-    import sys
-
-    import pytest
-
-    from autograder.confinement import _available
-
-    available, why = _available(level, python or sys.executable)
-    if not available:
-        if os.environ.get("COURSE_REQUIRE_CONFINEMENT"):
-            pytest.fail(f"the confinement level {level!r} is required here but not available: {why}")
-        pytest.skip(f"the confinement level {level!r} is not available here: {why}")
-
-
 def first_traceback(log):
     """The first Python traceback in an nbgrader log (else its end): what a failure message needs."""
     start = log.find("Traceback (most recent call last)")
     return log[start:start + 4000] if start >= 0 else log[-4000:]
 
 
-def autograde_concurrently(courses):
-    """Autograde every course at once (one nbgrader process each); return their (code, stderr)."""
-    running = [course.start("autograde", ASSIGNMENT, "--create") for course in courses]
-    outcomes = []
-    for proc in running:
-        _, stderr = proc.communicate(timeout=1800)
-        outcomes.append((proc.returncode, stderr))
-    return outcomes
+_template_lock = threading.Lock()
+
+
+@functools.cache
+def _generated_template():
+    """A course folder in which generate_assignment has run (once per process)."""
+    course = CourseDir(Path(tempfile.mkdtemp(prefix="course-template-")), generated=False)
+    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    return course.root
 
 
 class CourseDir:
-    """A temporary course root with the repository's config, autograder package and source notebooks."""
+    """A temporary course root with the repository's config, autograder package and source notebooks,
+    and (``generated``, the default) the release and gradebook of generate_assignment."""
 
-    def __init__(self, path):
+    def __init__(self, path, generated=True):
         self.root = Path(path)
+        self.extra_environment = {}  # variables every nbgrader command here gets on top of this process's
+        if generated:
+            with _template_lock:
+                template = _generated_template()
+            shutil.copytree(template, self.root, dirs_exist_ok=True, symlinks=True)
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "nbgrader_config.py", self.root)
         shutil.copytree(ROOT / "autograder", self.root / "autograder",
@@ -86,29 +55,46 @@ class CourseDir:
 
     def nbgrader(self, *args, check=True):
         """Run an nbgrader command here; return the CompletedProcess (stdout and stderr captured)."""
-        result = subprocess.run(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+        result = subprocess.run(nbgrader_command(*args), cwd=self.root, env=self.environment(),
                                 capture_output=True, text=True, timeout=600)
         if check and result.returncode != 0:
             raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
                                  f"{first_traceback(result.stderr)}")
         return result
 
+    def environment(self):
+        return environment_with_tools() | self.extra_environment
+
+    def run(self, *args, log):
+        """Run an nbgrader command here, its output in the files log.out and log.err of the course;
+        return the CompletedProcess with both read back."""
+        with open(self.root / f"{log}.out", "w") as out, open(self.root / f"{log}.err", "w") as err:
+            code = subprocess.run(nbgrader_command(*args), cwd=self.root, env=self.environment(),
+                                  stdout=out, stderr=err, timeout=1800).returncode
+        return subprocess.CompletedProcess(args, code, *((self.root / f"{log}.{kind}").read_text()
+                                                         for kind in ("out", "err")))
+
     def start(self, *args, log=None):
         """Start an nbgrader command here without waiting; returns the Popen. Its output goes to pipes
         (read them with communicate) or, with log, to the files log.out and log.err in the course."""
         if log is None:
-            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=self.environment(),
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         with open(self.root / f"{log}.out", "w") as out, open(self.root / f"{log}.err", "w") as err:
-            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=environment_with_tools(),
+            return subprocess.Popen(nbgrader_command(*args), cwd=self.root, env=self.environment(),
                                     stdout=out, stderr=err, text=True)
 
     def release_dir(self):
         return self.root / "notebooks" / ASSIGNMENT
 
+    def folder(self, kind, student=None):
+        """The assignment's folder of one kind (source, submitted, autograded, feedback, downloaded),
+        of one student for the kinds nbgrader keeps per student."""
+        return self.root / kind / student / ASSIGNMENT if student else self.root / kind / ASSIGNMENT
+
     def submit(self, student, notebooks):
         """Place {filename: notebook text} as a student's submission."""
-        folder = self.root / "submitted" / student / ASSIGNMENT
+        folder = self.folder("submitted", student)
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in notebooks.items():
             (folder / name).write_text(text, encoding="utf-8")

@@ -21,9 +21,10 @@ from autograder import confinement
 from autograder.confinement import Confinement, ConfinementUnavailable
 from autograder.execute import GuardedExecute
 from autograder.hidden_tests import HiddenTestsUnreadable, hidden_calls, split_hidden
-from autograder.notebook_files import ROOT
+from autograder.notebook_files import ASSIGNMENT, ROOT
 from autograder.verdicts import TrustedVerdicts
-from tests.course_dir import CourseDir, require_confinement
+from tests.confinement_support import require_confinement
+from tests.course_dir import CourseDir
 from tests.submissions import solved_release
 
 PROBE = Path(__file__).with_name("confinement_probe.py")
@@ -130,15 +131,16 @@ def test_an_unavailable_level_says_how_to_get_it(monkeypatch):
         confinement._available.cache_clear()
 
 
+@pytest.mark.nbgrader
 def test_grading_refuses_to_start_below_the_required_level(tmp_path, readable_python):
     require_confinement("landlock", readable_python)
     course = CourseDir(tmp_path)
-    course.nbgrader("generate_assignment", "rnn_gradients", "--force")
+    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     course.submit("alice", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb")})
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write(f'\nc.Confinement.level = "landlock"\nc.Confinement.required = "namespaces"\n'
                      f'c.Confinement.python = {readable_python!r}\n')
-    result = course.nbgrader("autograde", "rnn_gradients", "--create", check=False)
+    result = course.nbgrader("autograde", ASSIGNMENT, "--create", check=False)
     assert result.returncode != 0
     assert "Confinement.required = 'namespaces', but this machine offers only 'landlock'" in result.stderr
     assert "install bubblewrap" in result.stderr
@@ -174,26 +176,28 @@ def test_unbalanced_markers_are_errors_and_configured_markers_are_read():
     assert split_hidden(source, ("SECRET ON", "SECRET OFF"))[0] == "print(1)"
 
 
+@pytest.mark.nbgrader
 def test_generate_assignment_stops_at_an_unreadable_hidden_test(tmp_path):
     course = CourseDir(tmp_path)
-    path = course.root / "source" / "rnn_gradients" / "01_jacobian.ipynb"
+    path = course.folder("source") / "01_jacobian.ipynb"
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid")
     cell.source = cell.source.replace("check_sigmoid(sigmoid)", "check_sigmoid(f=sigmoid)")
     nbformat.write(nb, path)
-    result = course.nbgrader("generate_assignment", "rnn_gradients", "--force", check=False)
+    result = course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
     assert result.returncode != 0
     assert "test cell 'test_sigmoid': hidden-test line 2 is not understood: 'check_sigmoid(f=sigmoid)'" in result.stderr
 
 
+@pytest.mark.nbgrader
 def test_generate_assignment_stops_at_a_test_cell_without_hidden_tests(tmp_path):
     course = CourseDir(tmp_path)
-    path = course.root / "source" / "rnn_gradients" / "01_jacobian.ipynb"
+    path = course.folder("source") / "01_jacobian.ipynb"
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid_prime")
     cell.source = split_hidden(cell.source)[0]
     nbformat.write(nb, path)
-    result = course.nbgrader("generate_assignment", "rnn_gradients", "--force", check=False)
+    result = course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
     assert result.returncode != 0 and "test_sigmoid_prime': it has no hidden tests" in result.stderr
 
 
@@ -222,6 +226,7 @@ def test_trusted_verdicts_cannot_be_switched_off():
         TrustedVerdicts(enabled=False)
 
 
+@pytest.mark.slow
 def test_the_kernel_runs_only_the_visible_part_of_a_test_cell():
     source = "print('visible ran')\n### BEGIN HIDDEN TESTS\nprint('hidden ran')\n### END HIDDEN TESTS\nprint('after')"
     nb = kernel_notebook([graded_cell(source, "test_x")])
@@ -243,6 +248,7 @@ def outputs(cell):
     return [(o.output_type, o.get("text") or o.get("evalue") or sorted(o.get("data", {}))) for o in cell.outputs]
 
 
+@pytest.mark.slow
 def test_a_confined_kernel_keeps_figures_widgets_prints_input_and_interrupts(tmp_path):
     (tmp_path / "data.txt").write_text("the student's own file\n")
     nb = kernel_notebook([
@@ -266,6 +272,7 @@ def test_a_confined_kernel_keeps_figures_widgets_prints_input_and_interrupts(tmp
     assert not (tmp_path / "big.bin").exists(), "the kernel writes into a copy of the folder, not the folder"
 
 
+@pytest.mark.slow
 def test_a_kernel_ended_by_its_cpu_limit_is_told_so():
     nb = kernel_notebook(["import threading\ndef spin():\n    while True:\n        pass\n"
                           "for _ in range(2):\n    threading.Thread(target=spin, daemon=True).start()",
@@ -288,6 +295,7 @@ def test_grading_without_trusted_verdicts_after_the_kernel_is_refused():
     require_trusted_verdicts(["autograder.execute.GuardedExecute", "autograder.verdicts.TrustedVerdicts"])
 
 
+@pytest.mark.slow
 def test_the_configured_delimiters_reach_both_steps():
     config = Config()
     config.ClearHiddenTests.begin_test_delimeter = "SECRET ON"
@@ -301,6 +309,7 @@ def test_the_configured_delimiters_reach_both_steps():
     assert re.search("SECRET ON", nb.cells[0].source)
 
 
+@pytest.mark.slow
 def test_an_installed_copy_of_the_package_is_hidden_or_refused(tmp_path):
     """A non-editable install puts autograder/ (the reference solutions) into site-packages, which the
     sandbox must see: namespaces hide the copy, the levels below refuse to run."""

@@ -1,46 +1,96 @@
-"""The mutation bank through real nbgrader: every mutant loses points, every variant keeps them.
+"""The mutation bank through the grader: every mutant loses points, every variant keeps them.
 
-Implementations travel in bundles: one fake student carries mutants (or correct variants) of several
-exercises that cannot see each other, so each test cell's score belongs to one implementation.
-tests/test_checks.py runs each one alone against its check.
+A failing trusted check zeroes its cell whatever the kernel did, so every mutant goes through exactly
+the trusted step (``TrustedVerdicts``: the confined child, one fork per check, the wire) on the
+notebook nbgrader would hand it. The correct variants, where the kernel can still take points away,
+go through real nbgrader, and so does one mutant per test cell, to prove the wiring end to end.
+Implementations travel in bundles: one fake student carries implementations of several exercises
+that cannot see each other, so each test cell's verdict belongs to one implementation.
+tests/test_checks.py runs each one alone against its check, in this process.
 """
 
 import pytest
 
-from tests.course_dir import CourseDir, autograde_concurrently, first_traceback
+from autograder.checks.core import CheckFailed
+from autograder.hidden_tests import is_test_cell
+from autograder.notebook_files import ASSIGNMENT
+from autograder.verdicts import TrustedVerdicts
+from tests.course_dir import CourseDir, first_traceback
 from tests.mutation_bank import MUTANTS, VARIANTS, bundles, independent
-from tests.submissions import solved_release
+from tests.submissions import graded_form, solved_release
 
 REPORT = {}
 
 
-@pytest.fixture(scope="module")
-def bank_scores(tmp_path_factory):
-    """{label: {test cell: (score, max)}}: the scores of the fake student that carried each implementation."""
-    # Four graders at once: one grader keeps about half a core busy (it waits on its kernel and children).
-    courses = [CourseDir(tmp_path_factory.mktemp(f"bank{i}")) for i in range(4)]
-    for course in courses:
-        course.nbgrader("generate_assignment", "rnn_gradients", "--force")
-    students = bundles(MUTANTS, "mut") + bundles(VARIANTS, "var")
+def wiring_mutants():
+    """The first mutant of each test cell: the ones real nbgrader grades too."""
+    first = {}
+    for mutant in MUTANTS:
+        first.setdefault((mutant.notebook, mutant.test_cell), mutant)
+    return list(first.values())
+
+
+def nbgrader_students():
+    return bundles(VARIANTS, "var") + bundles(wiring_mutants(), "wire")
+
+
+def start_grading(tmp_path_factory, background):
+    """Hand in every nbgrader student, in two courses, and queue their autograde runs."""
+    courses = [CourseDir(tmp_path_factory.mktemp(f"bank{i}")) for i in range(2)]
+    students = nbgrader_students()
     for i, bundle in enumerate(students):
-        course = courses[i % len(courses)]
-        course.submit(bundle.student, {bundle.notebook: solved_release(bundle.notebook, bundle.replacements())})
-    for code, stderr in autograde_concurrently(courses):
-        assert code == 0, first_traceback(stderr)
+        courses[i % 2].submit(bundle.student, {bundle.notebook: solved_release(bundle.notebook, bundle.replacements())})
+    runs = [background.nbgrader(course, "autograde", ASSIGNMENT, "--create", log="autograde") for course in courses]
+    return students, courses, runs
+
+
+@pytest.fixture(scope="module")
+def bank_scores(_bank_started):
+    """{label: {test cell: (score, max)}}: the nbgrader scores of the fake student that carried each
+    implementation graded through nbgrader."""
+    students, courses, runs = _bank_started
+    for run in runs:
+        result = run.result()
+        assert result.returncode == 0, first_traceback(result.stderr)
     scores = {}
     for i, bundle in enumerate(students):
         notebook = bundle.notebook.removesuffix(".ipynb")
-        cells = {cell: s for (_, cell), s in courses[i % len(courses)].cell_scores(bundle.student, notebook).items()}
+        cells = {cell: s for (_, cell), s in courses[i % 2].cell_scores(bundle.student, notebook).items()}
         scores.update({impl.label: cells for impl in bundle.members})
-    caught = [m.label for m in MUTANTS if scores[m.label][m.test_cell][0] < scores[m.label][m.test_cell][1]]
-    accepted = [v.label for v in VARIANTS if all(got == top for got, top in scores[v.label].values())]
-    REPORT.update(mutants=len(MUTANTS), caught=len(caught), variants=len(VARIANTS), accepted=len(accepted),
-                  students=len(students))
+    REPORT.update(variants=len(VARIANTS), students=len(students),
+                  accepted=sum(all(got == top for got, top in scores[v.label].values()) and bool(scores[v.label])
+                               for v in VARIANTS))
     return scores
 
 
+def trusted_failures(bundle):
+    """{test cell: the trusted verdict's message} for the cells the trusted step failed."""
+    nb = graded_form(bundle.notebook, bundle.replacements())
+    TrustedVerdicts().preprocess(nb, {"metadata": {}})
+    failed = {}
+    for cell in filter(is_test_cell, nb.cells):
+        first = cell.outputs[0] if cell.outputs else None
+        if first is not None and first.output_type == "error" and first.ename == CheckFailed.__name__:
+            failed[cell.metadata["nbgrader"]["grade_id"]] = first.evalue
+    return failed
+
+
+def start_trusted(background):
+    """Queue the trusted step for every mutant bundle: {bundle: Future of its failures}."""
+    return {bundle: background.call(trusted_failures, bundle) for bundle in bundles(MUTANTS, "mut")}
+
+
+@pytest.fixture(scope="module")
+def trusted_verdicts(_trusted_bank_started):
+    """{mutant label: {failed test cell: message}}: every mutant through the trusted step."""
+    verdicts = {impl.label: failures.result() for bundle, failures in _trusted_bank_started.items()
+                for impl in bundle.members}
+    REPORT.update(mutants=len(MUTANTS), caught=sum(m.test_cell in verdicts[m.label] for m in MUTANTS))
+    return verdicts
+
+
 def test_bundled_implementations_cannot_affect_each_other():
-    for bundle in bundles(MUTANTS, "mut") + bundles(VARIANTS, "var"):
+    for bundle in bundles(MUTANTS, "mut") + nbgrader_students():
         exercises = [impl.exercise for impl in bundle.members]
         assert len(exercises) == len(set(exercises)), bundle
     # notebook 01: jacobian_sigmoid_Wx uses sigmoid_prime, which uses sigmoid; numerical_jacobian uses neither
@@ -50,13 +100,29 @@ def test_bundled_implementations_cannot_affect_each_other():
     assert independent(by_exercise["sigmoid"], by_exercise["numerical_jacobian"])
 
 
+def test_every_test_cell_is_wired_through_nbgrader():
+    cells = {(m.notebook, m.test_cell) for m in MUTANTS}
+    assert {(m.notebook, m.test_cell) for m in wiring_mutants()} == cells
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.label for m in MUTANTS])
-def test_mutant_loses_points_on_its_exercise(bank_scores, mutant):
+def test_mutant_loses_points_on_its_exercise(trusted_verdicts, mutant):
+    assert mutant.test_cell in trusted_verdicts[mutant.label], \
+        f"{mutant.label} passed the trusted check of {mutant.test_cell}"
+
+
+@pytest.mark.nbgrader
+@pytest.mark.parametrize("mutant", wiring_mutants(), ids=[m.label for m in wiring_mutants()])
+def test_mutant_loses_points_through_nbgrader(bank_scores, mutant):
     score, top = bank_scores[mutant.label][mutant.test_cell]
     assert score < top, f"{mutant.label} kept {score}/{top} on {mutant.test_cell}"
 
 
+@pytest.mark.nbgrader
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.label for v in VARIANTS])
 def test_correct_variant_keeps_full_marks(bank_scores, variant):
-    lost = {cell: s for cell, s in bank_scores[variant.label].items() if s[0] != s[1]}
+    graded = bank_scores.get(variant.label, {})
+    assert variant.test_cell in graded, f"{variant.label} was not graded"
+    lost = {cell: s for cell, s in graded.items() if s[0] != s[1]}
     assert not lost, f"{variant.label} (bundled with other correct variants) lost points: {lost}"

@@ -3,16 +3,21 @@
 import ast
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbgrader.preprocessors import CheckCellMetadata
 from nbgrader.validator import Validator
 
-from autograder.notebook_files import ROOT, RELEASE_DIR, SOURCE_DIR, normalized_text, source_notebooks, strip
-from tests.submissions import solved_release, untouched_release
+from autograder.hidden_tests import is_test_cell
+from autograder.notebook_files import RELEASE_DIR, ROOT, SOURCE_DIR, normalized_text, source_notebooks, strip
+from tests.submissions import is_long_demonstration, solved_release, untouched_release, without_long_demonstrations
+
+pytestmark = [pytest.mark.slow]
 
 NOTEBOOKS = [p.name for p in source_notebooks()]
 # Appended to a notebook that ran top to bottom: every ipywidgets explorer's callback must still work
@@ -35,22 +40,47 @@ STANDALONE_PROBE = (
 
 
 def execute(nb, workdir, *, pythonpath=None, allow_errors=False):
-    """Run nb in a fresh kernel whose working directory is workdir; return (nb, seconds)."""
-    env_before = os.environ.get("PYTHONPATH")
-    if pythonpath is None:
-        os.environ.pop("PYTHONPATH", None)
-    else:
-        os.environ["PYTHONPATH"] = pythonpath
-    try:
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                       resources={"metadata": {"path": str(workdir)}}).execute()
-        return nb, time.perf_counter() - start
-    finally:
-        if env_before is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = env_before
+    """Run nb in a fresh kernel whose working directory is workdir, with PYTHONPATH set to pythonpath
+    (unset when None); return (nb, seconds). Safe to call from several threads at once."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(workdir)}}).execute(env=env)
+    return nb, time.perf_counter() - start
+
+
+def run_source(name):
+    """The source notebook run as the instructor runs it (autograder importable), the explorer probe last."""
+    nb = nbformat.read(SOURCE_DIR / name, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_PROBE))
+    return execute(nb, SOURCE_DIR, pythonpath=str(ROOT))
+
+
+def run_release(name, solved):
+    """The release, solved or as handed out, run standalone in an empty folder (no autograder), without
+    its long demonstrations, the standalone probe first."""
+    text = solved_release(name) if solved else untouched_release(name)
+    nb = without_long_demonstrations(nbformat.reads(text, as_version=4))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(STANDALONE_PROBE))
+    with tempfile.TemporaryDirectory(prefix="release-run-") as folder:
+        return execute(nb, folder, allow_errors=not solved)[0]
+
+
+def start_runs(background):
+    """Each notebook's kernel, once per state: {(state, name): Future}; state is source, solved or untouched."""
+    runs = {}
+    for name in NOTEBOOKS:
+        runs["source", name] = background.call(run_source, name)
+        runs["solved", name] = background.call(run_release, name, True)
+        runs["untouched", name] = background.call(run_release, name, False)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def notebook_runs(_notebook_runs_started):
+    return _notebook_runs_started
 
 
 def outputs_of(nb, kind):
@@ -60,8 +90,7 @@ def outputs_of(nb, kind):
 
 def graded_test_ids(nb):
     """The grade_ids of the notebook's graded test cells, in order."""
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code"
-            and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_test_cell(c)]
 
 
 def self_check_verdicts(text):
@@ -79,11 +108,9 @@ def self_check_report(nb):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_source_notebook_runs_cleanly_top_to_bottom(name, tmp_path):
-    nb = nbformat.read(SOURCE_DIR / name, as_version=4)
-    explorers = sum(cell.source.count("widgets.interactive(") for cell in nb.cells)
-    nb.cells.append(nbformat.v4.new_code_cell(EXPLORER_PROBE))
-    nb, seconds = execute(nb, SOURCE_DIR, pythonpath=str(ROOT))
+def test_source_notebook_runs_cleanly_top_to_bottom(name, notebook_runs):
+    explorers = sum(cell.source.count("widgets.interactive(") for cell in nbformat.read(SOURCE_DIR / name, 4).cells)
+    nb, seconds = notebook_runs["source", name].result()
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"{name} printed to stderr: {stderr}"
     figures = [o for _, o in outputs_of(nb, "display_data") if "image/png" in o.get("data", {})]
@@ -94,10 +121,8 @@ def test_source_notebook_runs_cleanly_top_to_bottom(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_untouched_release_fails_only_where_students_must_write_code(name, tmp_path):
-    nb = nbformat.reads(untouched_release(name), as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(STANDALONE_PROBE))
-    nb, _ = execute(nb, tmp_path, allow_errors=True)
+def test_untouched_release_fails_only_where_students_must_write_code(name, notebook_runs):
+    nb = notebook_runs["untouched", name].result()
     errors = {o.ename for _, o in outputs_of(nb, "error")}
     assert errors == {"NotImplementedError"}, f"unexpected errors in the untouched release: {errors}"
     verdicts, summary = self_check_report(nb)
@@ -107,10 +132,8 @@ def test_untouched_release_fails_only_where_students_must_write_code(name, tmp_p
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_solved_release_runs_standalone_without_errors(name, tmp_path):
-    nb = nbformat.reads(solved_release(name), as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(STANDALONE_PROBE))
-    nb, _ = execute(nb, tmp_path)
+def test_solved_release_runs_standalone_without_errors(name, notebook_runs):
+    nb = notebook_runs["solved", name].result()
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"{name} printed to stderr: {stderr}"
     verdicts, summary = self_check_report(nb)
@@ -119,20 +142,25 @@ def test_solved_release_runs_standalone_without_errors(name, tmp_path):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_validate_reports_unfinished_work_and_accepts_solved_work(name, tmp_path):
-    untouched, solved = tmp_path / "untouched" / name, tmp_path / "solved" / name
-    for path, text in [(untouched, untouched_release(name)), (solved, solved_release(name))]:
+def test_validate_reports_unfinished_work_and_accepts_solved_work(name, notebook_runs, tmp_path):
+    """nbgrader's Validator on the release runs above (it runs no kernel of its own here: the browser
+    tests press the real Validate button)."""
+    verdicts = {}
+    for state in ("untouched", "solved"):
+        path = tmp_path / state / name
         path.parent.mkdir()
-        path.write_text(text)
-    env_before = os.environ.pop("PYTHONPATH", None)
-    try:
-        unfinished = Validator().validate(str(untouched))
-        finished = Validator().validate(str(solved))
-    finally:
-        if env_before is not None:
-            os.environ["PYTHONPATH"] = env_before
+        nbformat.write(notebook_runs[state, name].result(), path)
+        verdicts[state] = Validator(preprocessors=[CheckCellMetadata]).validate(str(path))
+    unfinished, finished = verdicts["untouched"], verdicts["solved"]
     assert unfinished.get("failed"), f"Validate did not report the unfinished exercises: {unfinished}"
+    assert len(unfinished["failed"]) >= len(graded_test_ids(notebook_runs["untouched", name].result()))
     assert not finished.get("failed") and not finished.get("changed"), f"Validate rejects a solved copy: {finished}"
+
+
+def test_only_the_long_demonstrations_are_left_out_of_the_release_runs():
+    long = {(p.name, c.metadata["nbgrader"]["grade_id"]) for p in source_notebooks()
+            for c in nbformat.read(p, as_version=4).cells if is_long_demonstration(c)}
+    assert long == {("05_beyond.ipynb", "demo_09")}, long
 
 
 @pytest.mark.parametrize("folder", [SOURCE_DIR, RELEASE_DIR], ids=["source", "release"])

@@ -6,9 +6,11 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
+from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
 from tests.course_dir import CourseDir
 from tests.submissions import untouched_release
+
+pytestmark = [pytest.mark.nbgrader]
 
 NOTEBOOKS = [p.name for p in source_notebooks()]
 
@@ -39,14 +41,14 @@ def test_untouched_release_autogrades_to_zero(graded_course):
 
 
 def test_hidden_tests_catch_what_visible_tests_miss(graded_course):
-    scores = graded_course.cell_scores("eps_ignored")
+    scores = graded_course.cell_scores("eps_ignored", "01_jacobian")  # the only notebook it hands in
     assert scores[("01_jacobian", "test_numerical_jacobian")][0] == 0
     others = {cell: s for cell, s in scores.items() if cell[1] != "test_numerical_jacobian"}
     assert all(auto == top for auto, top in others.values()), others
 
 
 def test_feedback_shows_the_message_but_not_the_hidden_tests(graded_course):
-    html = (graded_course.root / "feedback" / "eps_ignored" / "rnn_gradients" / "01_jacobian.html").read_text()
+    html = (graded_course.folder("feedback", "eps_ignored") / "01_jacobian.html").read_text()
     assert "the step ignores the eps argument" in html
     for secret in ("BEGIN HIDDEN TESTS", "check_numerical_jacobian", "autograder", "most recent call last"):
         assert secret not in html, f"feedback leaks {secret!r}"
@@ -61,7 +63,8 @@ def test_release_has_no_solution_hidden_test_or_autograder_import(name):
     solution_pattern = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
     # Lines the instructor also wrote outside any solution (in a visible test, say) are no leak.
     public = {line.strip() for cell in source.cells for line in solution_pattern.sub("", cell.source).splitlines()}
-    release_lines = {line.strip() for c in nbformat.reads(release, as_version=4).cells for line in c.source.splitlines()}
+    release_lines = {line.strip() for c in nbformat.reads(release, as_version=4).cells
+                     for line in c.source.splitlines()}
     for cell in source.cells:
         for region in solution_pattern.findall(cell.source):
             for line in region.strip().splitlines():
@@ -71,9 +74,9 @@ def test_release_has_no_solution_hidden_test_or_autograder_import(name):
 
 def test_generate_assignment_copies_no_helper_files(tmp_path):
     course = CourseDir(tmp_path)
-    (course.root / "source" / "rnn_gradients" / "answers.py").write_text("SOLUTION = 42\n")
-    (course.root / "source" / "rnn_gradients" / "notes.md").write_text("solutions\n")
-    course.nbgrader("generate_assignment", "rnn_gradients", "--force")
+    (course.folder("source") / "answers.py").write_text("SOLUTION = 42\n")
+    (course.folder("source") / "notes.md").write_text("solutions\n")
+    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     leaked = sorted(p.name for p in course.release_dir().iterdir() if p.suffix != ".ipynb")
     assert leaked == [], f"release contains {leaked}"
 
@@ -85,12 +88,12 @@ def test_source_folder_holds_only_notebooks():
 
 def test_zip_collect_files_submissions_downloaded_from_an_lms(tmp_path):
     course = CourseDir(tmp_path)
-    archive = course.root / "downloaded" / "rnn_gradients" / "archive"
+    archive = course.folder("downloaded") / "archive"
     archive.mkdir(parents=True)
     name = NOTEBOOKS[0]
     (archive / f"alice__{name}").write_text(untouched_release(name))
     with zipfile.ZipFile(archive / "batch.zip", "w") as z:
         z.writestr(f"class/bob_smith__{name}", untouched_release(name))
-    course.nbgrader("zip_collect", "rnn_gradients")
+    course.nbgrader("zip_collect", ASSIGNMENT)
     for student in ("alice", "bob_smith"):
-        assert (course.root / "submitted" / student / "rnn_gradients" / name).exists(), student
+        assert (course.folder("submitted", student) / name).exists(), student

@@ -7,14 +7,10 @@ import numpy as np
 
 from ..reference import beyond as ref
 from ..reference.jacobian import sigmoid
-from .core import (CheckFailed, call, check_gates, check_repeatable, compare, fresh_rng, require_assigned_value,
-                   require_float_array, require_real_number, show)
-
-__tracebackhide__ = True
+from . import core
+from .gated_cells import CASES, describe_case, random_params
 
 RTOL = 1e-9
-# (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
-CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
 GATES = ("z", "r", "h_hat")
 # u in [0, 5], where the maxima of the tanh factors of the likely mistakes lie.
 _GRID = np.linspace(0.0, 5.0, 500_001)
@@ -30,19 +26,20 @@ def _argmax(values):
 
 def check_tanh_factor_max(tanh_factor_max):
     """The maximum of |(1 - tanh^2 u) u|, to six significant digits."""
-    require_assigned_value(tanh_factor_max, "tanh_factor_max", "the number")
+    core.require_assigned_value(tanh_factor_max, "tanh_factor_max", "the number")
     case = "the maximum over all real u of |(1 - tanh(u)^2) u|"
-    found = require_real_number(tanh_factor_max, "tanh_factor_max", case)
+    found = core.require_real_number(tanh_factor_max, "tanh_factor_max", case)
     error = abs(found[0] - ref.tanh_factor_max) / ref.tanh_factor_max
     typed = (0.45, round(ref.tanh_factor_max, 4), round(ref.tanh_factor_max, 3))  # diagnosed below
     if 1e-6 < error < 1e-2 and found[0] not in typed:
-        raise CheckFailed(f"tanh_factor_max = {found[0]!r} is close but not accurate to six significant digits "
-                          f"(relative error {error:.1e}, tolerance 1e-06). Likely mistake: the grid is too coarse; "
-                          "a grid of step h finds a smooth maximum only to about h^2, so use a finer grid (or SymPy).")
+        raise core.CheckFailed(
+            f"tanh_factor_max = {found[0]!r} is close but not accurate to six significant digits "
+            f"(relative error {error:.1e}, tolerance 1e-06). Likely mistake: the grid is too coarse; "
+            "a grid of step h finds a smooth maximum only to about h^2, so use a finer grid (or SymPy).")
     if abs(found[0] - ref.u_star) < 1e-3 * ref.u_star:
-        raise CheckFailed(f"tanh_factor_max = {found[0]!r} is wrong for {case}. Likely mistake: this is where the "
-                          f"maximum sits (u ~ {ref.u_star:.4f}), not the maximum value.")
-    compare(found, np.array([ref.tanh_factor_max]), name="tanh_factor_max", case=case, rtol=1e-6, mistakes={
+        raise core.CheckFailed(f"tanh_factor_max = {found[0]!r} is wrong for {case}. Likely mistake: this is where the "
+                               f"maximum sits (u ~ {ref.u_star:.4f}), not the maximum value.")
+    core.compare(found, np.array([ref.tanh_factor_max]), name="tanh_factor_max", case=case, rtol=1e-6, mistakes={
         "0.45 is the blog's rounded bound, not the maximum: compute it": np.array([0.45]),
         "the value looks rounded: compute it in code (a fine grid, or SymPy) rather than typing digits":
             np.array([round(ref.tanh_factor_max, 4)]),
@@ -57,15 +54,16 @@ def check_tanh_factor_max(tanh_factor_max):
 
 def check_u_star(u_star):
     """The u > 0 where |(1 - tanh^2 u) u| peaks (the root of u tanh(u) = 1/2), to ten significant digits."""
-    require_assigned_value(u_star, "u_star", "the number")
+    core.require_assigned_value(u_star, "u_star", "the number")
     case = "the u > 0 at which (1 - tanh(u)^2) u is largest"
-    found = require_real_number(u_star, "u_star", case)
+    found = core.require_real_number(u_star, "u_star", case)
     error = abs(found[0] - ref.u_star) / ref.u_star
     if 1e-9 < error < 1e-3 and found[0] != round(ref.u_star, 4):
-        raise CheckFailed(f"u_star = {found[0]!r} is close but not accurate to ten significant digits (relative "
-                          f"error {error:.1e}, tolerance 1e-09). Likely mistake: a grid or a rounded number; solve "
-                          "the equation the derivative gives with SymPy's nsolve instead.")
-    compare(found, np.array([ref.u_star]), name="u_star", case=case, rtol=1e-9, mistakes={
+        raise core.CheckFailed(
+            f"u_star = {found[0]!r} is close but not accurate to ten significant digits (relative "
+            f"error {error:.1e}, tolerance 1e-09). Likely mistake: a grid or a rounded number; solve "
+            "the equation the derivative gives with SymPy's nsolve instead.")
+    core.compare(found, np.array([ref.u_star]), name="u_star", case=case, rtol=1e-9, mistakes={
         "this is the negative root: the maximum of |(1 - tanh^2 u) u| sits at +-u*, and the exercise asks for u > 0":
             np.array([-ref.u_star]),
         "this is the maximum value, not where it is attained": np.array([ref.tanh_factor_max]),
@@ -74,15 +72,6 @@ def check_u_star(u_star):
             np.array([_argmax((1 - np.tanh(_GRID)) * _GRID)]),
         "this is where (1 - tanh^2 u) peaks (u = 0); the factor is (1 - tanh^2 u) u": np.array([0.0]),
     })
-
-
-def _params(rng, n, m):
-    return {name: rng.normal(scale=0.8, size=(n, m) if name[0] == "W" else (n, n) if name[0] == "U" else n)
-            for name in ref.GRU_PARAMS}
-
-
-def _case(seed, n, m):
-    return f"n = {n} units, m = {m} inputs (random case, seed {seed})"
 
 
 def _step_mistakes(x, h_prev, p):
@@ -120,29 +109,26 @@ def _gate_mistakes(gate, x, h_prev, p, r):
 def _gru_cases(rng, seed):
     """(params, x, h_prev, args, case) for each shape of CASES: the inputs of one GRU step."""
     for n, m in CASES:
-        p = _params(rng, n, m)
+        p = random_params(rng, ref.GRU_PARAMS, n, m, bias_scale=0.8)
         x, h_prev = rng.normal(size=m), rng.uniform(-1, 1, size=n)
-        yield p, x, h_prev, {"x": x, "h_prev": h_prev, "params": p}, _case(seed, n, m)
+        yield p, x, h_prev, {"x": x, "h_prev": h_prev, "params": p}, describe_case(seed, n, m)
 
 
 def check_gru_step(gru_step):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for p, x, h_prev, args, case in _gru_cases(rng, seed):
         n = len(h_prev)
-        found, _ = call(gru_step, "gru_step", args)
+        found, _ = core.call(gru_step, "gru_step", args)
         if type(found) not in (tuple, list) or len(found) != 2:
-            raise CheckFailed(f"gru_step should return a tuple (h, gates), but returned {show(found)} for {case}.")
+            raise core.CheckFailed(
+                f"gru_step should return a tuple (h, gates), but returned {core.show(found)} for {case}.")
         h, gates = found
         h_ref, gates_ref = ref.gru_step(x, h_prev, p)
-        check_gates(gates, gates_ref, owner="gru_step's second result", tanh_gate="h_hat", n=n, case=case,
-                    mistakes={g: _gate_mistakes(g, x, h_prev, p, gates_ref["r"]) for g in GATES})
-        h = require_float_array(h, (n,), "gru_step's h", case)
-        compare(h, h_ref, name="gru_step's h", case=case, rtol=RTOL, mistakes=_step_mistakes(x, h_prev, p))
-        again, _ = call(gru_step, "gru_step", args)
-        if type(again) not in (tuple, list) or len(again) != 2 or type(again[0]) is not np.ndarray \
-                or not np.array_equal(again[0], h):
-            raise CheckFailed("gru_step gave a different answer when called twice with the same inputs; "
-                              "it must not keep state between calls.")
+        core.check_gates(gates, gates_ref, function="gru_step", position="second", tanh_gate="h_hat", n=n, case=case,
+                         mistakes={g: _gate_mistakes(g, x, h_prev, p, gates_ref["r"]) for g in GATES})
+        h = core.require_float_array(h, (n,), "gru_step's h", case)
+        core.compare(h, h_ref, name="gru_step's h", case=case, rtol=RTOL, mistakes=_step_mistakes(x, h_prev, p))
+        core.check_repeatable(gru_step, "gru_step", args, found)
 
 
 def _jacobian_mistakes(x, h_prev, p):
@@ -169,13 +155,13 @@ def _jacobian_mistakes(x, h_prev, p):
 
 
 def check_gru_dh_dhprev(gru_dh_dhprev):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for p, x, h_prev, args, case in _gru_cases(rng, seed):
-        found, _ = call(gru_dh_dhprev, "gru_dh_dhprev", args)
-        require_float_array(found, (len(h_prev), len(h_prev)), "gru_dh_dhprev", case)
-        compare(found, ref.gru_dh_dhprev(x, h_prev, p), name="gru_dh_dhprev", case=case, rtol=1e-8,
-                mistakes=_jacobian_mistakes(x, h_prev, p))
-        check_repeatable(gru_dh_dhprev, "gru_dh_dhprev", args, found)
+        found, _ = core.call(gru_dh_dhprev, "gru_dh_dhprev", args)
+        core.require_float_array(found, (len(h_prev), len(h_prev)), "gru_dh_dhprev", case)
+        core.compare(found, ref.gru_dh_dhprev(x, h_prev, p), name="gru_dh_dhprev", case=case, rtol=1e-8,
+                     mistakes=_jacobian_mistakes(x, h_prev, p))
+        core.check_repeatable(gru_dh_dhprev, "gru_dh_dhprev", args, found)
 
 
 def _clip_cases(rng):
@@ -214,12 +200,12 @@ def _clip_mistakes(g, max_norm):
 
 
 def check_clip_by_norm(clip_by_norm):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for description, g, max_norm in _clip_cases(rng):
         args = {"g": g, "max_norm": max_norm}
         case = f"{description} (||g|| = {np.linalg.norm(g):.4g}, max_norm = {max_norm}, random case, seed {seed})"
-        found, _ = call(clip_by_norm, "clip_by_norm", args)
-        require_float_array(found, g.shape, "clip_by_norm", case)
-        compare(found, ref.clip_by_norm(g, max_norm), name="clip_by_norm", case=case, rtol=1e-12,
-                mistakes=_clip_mistakes(g, max_norm))
-        check_repeatable(clip_by_norm, "clip_by_norm", args, found)
+        found, _ = core.call(clip_by_norm, "clip_by_norm", args)
+        core.require_float_array(found, g.shape, "clip_by_norm", case)
+        core.compare(found, ref.clip_by_norm(g, max_norm), name="clip_by_norm", case=case, rtol=1e-12,
+                     mistakes=_clip_mistakes(g, max_norm))
+        core.check_repeatable(clip_by_norm, "clip_by_norm", args, found)

@@ -7,8 +7,6 @@ from ..reference import bptt as ref
 from ..reference.jacobian import sigmoid, sigmoid_prime
 from .core import call, check_repeatable, compare, fresh_rng, require_float_array
 
-__tracebackhide__ = True
-
 RTOL = 1e-8
 # (n, m, T): non-square U, a single step, a square case, a one-unit network, a shape twice.
 CASES = [(3, 2, 4), (2, 5, 0), (4, 4, 6), (1, 3, 2), (3, 2, 4)]

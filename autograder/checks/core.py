@@ -6,8 +6,6 @@ import warnings
 
 import numpy as np
 
-__tracebackhide__ = True  # IPython hides frames of this module in tracebacks
-
 
 class CheckFailed(AssertionError):
     """A student's function gave a wrong, malformed or unsafe result; the message says why."""
@@ -64,7 +62,6 @@ def call(fn, name, args, *, quiet=True):
     With quiet=True, floating-point warnings are silenced (a test that is not about
     numerical stability must not print to stderr). Returns (result, RuntimeWarning messages).
     """
-    __tracebackhide__ = True
     handed = copy.deepcopy(args)
     try:
         if isinstance(fn, IsolatedCallable):
@@ -94,7 +91,6 @@ def _invoke_here(fn, args, quiet):
 
 def require_float_array(result, shape, name, case):
     """Fail unless result is a real floating numpy.ndarray (not a subclass) of exactly this shape."""
-    __tracebackhide__ = True
     if type(result) is not np.ndarray:
         raise CheckFailed(
             f"{name} should return a numpy.ndarray of shape {shape}, but returned {type(result).__name__} "
@@ -114,7 +110,6 @@ def require_float_array(result, shape, name, case):
 
 def require_real_number(value, name, case):
     """Fail unless value is one real number (not bool, complex or an array); returns it as a 1-element array."""
-    __tracebackhide__ = True
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         kind = type(value).__name__
         hint = " It is complex: take its absolute value (np.abs)." if isinstance(value, (complex, np.complexfloating)) \
@@ -126,7 +121,6 @@ def require_real_number(value, name, case):
 def require_assigned_value(value, name, what):
     """Fail unless the notebook bound name to a value (what: "the number", "a dict", ...): not to nothing,
     and not to a function."""
-    __tracebackhide__ = True
     if isinstance(value, IsolatedCallable) or callable(value):
         raise CheckFailed(f"{name} is not defined by the notebook: assign {what} to the name {name}."
                           if getattr(value, "missing", False) else f"{name} should be {what} itself, not a function.")
@@ -151,7 +145,6 @@ def diagnose(found, mistakes, rtol):
 
 def compare(found, expected, *, name, case, rtol, mistakes=None):
     """Fail with a teaching message unless found is within relative error rtol of expected."""
-    __tracebackhide__ = True
     if not np.all(np.isfinite(found)):
         raise CheckFailed(f"{name} returned NaN or infinite values for {case}:\n  found {show(found)}")
     error = relative_error(found, expected)
@@ -172,19 +165,19 @@ def compare(found, expected, *, name, case, rtol, mistakes=None):
     raise CheckFailed(message)
 
 
-def check_gates(gates, expected, *, owner, tanh_gate, n, case, mistakes):
+def check_gates(gates, expected, *, function, position, tanh_gate, n, case, mistakes):
     """Fail unless gates is a dict with exactly the keys of expected, each a real float array of shape (n,)
     inside its range ((-1, 1) for tanh_gate, (0, 1) for sigmoid gates) and equal to expected[key].
 
-    owner names the result in messages ("lstm_step's third result"); mistakes maps a gate to
-    {description: wrong value}; using another gate's parameters is always diagnosed.
+    gates is the result at position ("third") of the student's function named function, so messages say
+    "lstm_step's third result"; mistakes maps a gate to {description: wrong value}; using another gate's
+    parameters is always diagnosed.
     """
-    __tracebackhide__ = True
     keys = list(expected)
     if type(gates) is not dict or set(gates) != set(keys):
         found = sorted(gates) if type(gates) is dict else type(gates).__name__
-        raise CheckFailed(f"{owner} should be a dict with the keys {keys}, got {found} for {case}.")
-    function = owner.split("'")[0]
+        raise CheckFailed(f"{function}'s {position} result should be a dict with the keys {keys}, got {found} "
+                          f"for {case}.")
     for g in keys:
         value = require_float_array(gates[g], (n,), f"{function}'s gates[{g!r}]", case)
         low, high = (-1.0, 1.0) if g == tanh_gate else (0.0, 1.0)
@@ -197,11 +190,25 @@ def check_gates(gates, expected, *, owner, tanh_gate, n, case, mistakes):
 
 
 def check_repeatable(fn, name, args, first):
-    """Fail if a second call with the same inputs gives a different answer (hidden state)."""
-    __tracebackhide__ = True
+    """Fail if a second call with the same inputs gives a different answer (hidden state).
+
+    first is the first call's result: an array, a number, a string, or a tuple, list or dict of them
+    (compared item by item, each of the same type as in first).
+    """
     again, _ = call(fn, name, args)
-    same = again == first if isinstance(first, str) else \
-        np.array_equal(np.asarray(again), np.asarray(first), equal_nan=True)
-    if type(again) is not type(first) or not same:
+    if not _same_result(again, first):
         raise CheckFailed(f"{name} gave a different answer when called twice with the same inputs; "
                           "it must not keep state between calls.")
+
+
+def _same_result(again, first):
+    """True if again has the type of first and the same value (NaN equal to NaN), item by item in containers."""
+    if type(again) is not type(first):
+        return False
+    if isinstance(first, (tuple, list)):
+        return len(again) == len(first) and all(map(_same_result, again, first))
+    if isinstance(first, dict):
+        return again.keys() == first.keys() and all(_same_result(again[k], first[k]) for k in first)
+    if isinstance(first, str):
+        return again == first
+    return np.array_equal(np.asarray(again), np.asarray(first), equal_nan=True)

@@ -8,10 +8,7 @@ eigenvalues, and non-normal matrices whose spectral norm is far from their spect
 import numpy as np
 
 from ..reference import eigen as ref
-from .core import (CheckFailed, call, check_repeatable, compare, fresh_rng, require_assigned_value,
-                   require_float_array, require_real_number, show)
-
-__tracebackhide__ = True
+from . import core
 
 RTOL = 1e-9
 # (k, n): a 1x1 case, n = 0 and n = 1, a long power, and one case twice (stale answers show).
@@ -41,7 +38,8 @@ def _power_mistakes(Q, lam, n):
         return {
             "Q^T instead of Q^{-1}: the two agree only when Q is orthogonal, which the homework's Q is but "
             "these test bases are not": Q @ np.diag(lam**n) @ Q.T,
-            "the inverse is on the wrong side: M^n = Q Lambda^n Q^{-1}, not Q^{-1} Lambda^n Q": inv @ np.diag(lam**n) @ Q,
+            "the inverse is on the wrong side: M^n = Q Lambda^n Q^{-1}, not Q^{-1} Lambda^n Q":
+                inv @ np.diag(lam**n) @ Q,
             "Q^{-1} is missing: you returned Q Lambda^n": Q @ np.diag(lam**n),
             "lam * n instead of lam ** n": Q @ np.diag(lam * n) @ inv,
             "abs(lam) ** n loses the sign of the negative eigenvalues": Q @ np.diag(np.abs(lam) ** n) @ inv,
@@ -55,16 +53,16 @@ def _power_mistakes(Q, lam, n):
 
 
 def check_power_via_eig(power_via_eig):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for k, n in POWER_CASES:
         Q, lam = _basis(rng, k), _eigenvalues(rng, k)
         args = {"Q": Q, "lam": lam, "n": n}
-        case = f"a non-orthogonal {k}x{k} Q, lam = {show(lam, 3)}, n = {n} (random case, seed {seed})"
-        found, _ = call(power_via_eig, "power_via_eig", args)
-        require_float_array(found, (k, k), "power_via_eig", case)
-        compare(found, ref.power_via_eig(Q, lam, n), name="power_via_eig", case=case, rtol=RTOL,
-                mistakes=_power_mistakes(Q, lam, n))
-        check_repeatable(power_via_eig, "power_via_eig", args, found)
+        case = f"a non-orthogonal {k}x{k} Q, lam = {core.show(lam, 3)}, n = {n} (random case, seed {seed})"
+        found, _ = core.call(power_via_eig, "power_via_eig", args)
+        core.require_float_array(found, (k, k), "power_via_eig", case)
+        core.compare(found, ref.power_via_eig(Q, lam, n), name="power_via_eig", case=case, rtol=RTOL,
+                     mistakes=_power_mistakes(Q, lam, n))
+        core.check_repeatable(power_via_eig, "power_via_eig", args, found)
     _check_complex_power(power_via_eig, rng, seed)
 
 
@@ -77,26 +75,26 @@ def _check_complex_power(power_via_eig, rng, seed):
     lam, Q = np.linalg.eig(M)
     n = int(rng.integers(6, 12))
     args = {"Q": Q, "lam": lam, "n": n}
-    case = (f"Q and lam = {show(lam, 3)} from numpy.linalg.eig of a real 3x3 matrix with complex eigenvalues, "
+    case = (f"Q and lam = {core.show(lam, 3)} from numpy.linalg.eig of a real 3x3 matrix with complex eigenvalues, "
             f"n = {n} (seed {seed})")
-    found, _ = call(power_via_eig, "power_via_eig", args)
+    found, _ = core.call(power_via_eig, "power_via_eig", args)
     if type(found) is not np.ndarray or found.dtype.kind not in "fc" or found.shape != (3, 3):
-        raise CheckFailed(f"power_via_eig should return a (3, 3) numpy array (complex is fine here) for {case}, "
-                          f"but returned {type(found).__name__} {getattr(found, 'dtype', '')} "
-                          f"of shape {np.shape(found)}.")
-    compare(found, np.linalg.matrix_power(M, n).astype(complex), name="power_via_eig", case=case, rtol=1e-8,
-            mistakes={"you kept only the absolute values of complex numbers": np.abs(ref.power_via_eig(Q, lam, n)),
-                      **_power_mistakes(Q, lam, n)})
+        raise core.CheckFailed(f"power_via_eig should return a (3, 3) numpy array (complex is fine here) for {case}, "
+                               f"but returned {type(found).__name__} {getattr(found, 'dtype', '')} "
+                               f"of shape {np.shape(found)}.")
+    core.compare(found, np.linalg.matrix_power(M, n).astype(complex), name="power_via_eig", case=case, rtol=1e-8,
+                 mistakes={"you kept only the absolute values of complex numbers": np.abs(ref.power_via_eig(Q, lam, n)),
+                           **_power_mistakes(Q, lam, n)})
 
 
 def check_W30(W30):
     """The homework's W^30, to nine digits."""
-    require_assigned_value(W30, "W30", "the (2, 2) array W^30")
+    core.require_assigned_value(W30, "W30", "the (2, 2) array W^30")
     case = "the homework's Q = [[-0.6, -0.8], [-0.8, 0.6]] and Lambda = diag(0.9, 0.4)"
-    W30 = require_float_array(W30, (2, 2), "W30", case)
+    W30 = core.require_float_array(W30, (2, 2), "W30", case)
     Q, lam = ref.HOMEWORK_Q, ref.HOMEWORK_LAMBDA
     W = Q @ np.diag(lam) @ Q.T
-    compare(W30, ref.W30, name="W30", case=case, rtol=RTOL, mistakes={
+    core.compare(W30, ref.W30, name="W30", case=case, rtol=RTOL, mistakes={
         "this is W^29": ref.power_via_eig(Q, lam, 29),
         "this is W^31": ref.power_via_eig(Q, lam, 31),
         "the eigenvalues are paired with the wrong eigenvectors: 0.9 belongs to the first column of Q":
@@ -109,10 +107,10 @@ def check_W30(W30):
     })
 
 
-def _similar(rng, core):
-    """core conjugated by a random orthogonal matrix: same eigenvalues and same non-normality."""
-    O, _ = np.linalg.qr(rng.normal(size=core.shape))
-    return O @ core @ O.T
+def _similar(rng, matrix):
+    """matrix conjugated by a random orthogonal matrix: same eigenvalues and same non-normality."""
+    orthogonal, _ = np.linalg.qr(rng.normal(size=matrix.shape))
+    return orthogonal @ matrix @ orthogonal.T
 
 
 def _radius_cases(rng):
@@ -151,14 +149,14 @@ def _radius_mistakes(M):
 
 
 def check_spectral_radius(spectral_radius):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for description, M in _radius_cases(rng):
         case = f"{description} (random case, seed {seed})"
-        found, _ = call(spectral_radius, "spectral_radius", {"M": M})
-        number = require_real_number(found, "spectral_radius", case)
-        compare(number, np.array([ref.spectral_radius(M)]), name="spectral_radius", case=case, rtol=RTOL,
-                mistakes=_radius_mistakes(M))
-        check_repeatable(spectral_radius, "spectral_radius", {"M": M}, found)
+        found, _ = core.call(spectral_radius, "spectral_radius", {"M": M})
+        number = core.require_real_number(found, "spectral_radius", case)
+        core.compare(number, np.array([ref.spectral_radius(M)]), name="spectral_radius", case=case, rtol=RTOL,
+                     mistakes=_radius_mistakes(M))
+        core.check_repeatable(spectral_radius, "spectral_radius", {"M": M}, found)
 
 
 def _regime_cases(rng):
@@ -194,20 +192,21 @@ def _regime_mistakes(M, tol):
         "the decision used the spectral norm; the regime of M^n is set by the spectral radius":
             _regime_of(np.linalg.norm(M, 2), tol),
         "the decision used the largest eigenvalue without its absolute value": _regime_of(np.max(eig.real), tol),
-        "the decision used real parts; complex eigenvalues need their modulus": _regime_of(np.max(np.abs(eig.real)), tol),
+        "the decision used real parts; complex eigenvalues need their modulus":
+            _regime_of(np.max(np.abs(eig.real)), tol),
         "the tol argument was ignored in favour of the default": _regime_of(ref.spectral_radius(M), 1e-9),
         "tol was ignored: a spectral radius within tol of 1 is neutral": _regime_of(ref.spectral_radius(M), 0.0),
     }
 
 
 def check_gradient_regime(gradient_regime):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for description, args in _regime_cases(rng):
         case = f"{description} (random case, seed {seed})"
-        found, _ = call(gradient_regime, "gradient_regime", args)
+        found, _ = core.call(gradient_regime, "gradient_regime", args)
         if type(found) is not str or found not in REGIMES:
-            raise CheckFailed(f"gradient_regime should return one of {REGIMES}, but returned {show(found)} "
-                              f"for {case}.")
+            raise core.CheckFailed(f"gradient_regime should return one of {REGIMES}, but returned {core.show(found)} "
+                                   f"for {case}.")
         expected = ref.gradient_regime(**args)
         if found != expected:
             rho = ref.spectral_radius(args["M"])
@@ -217,5 +216,5 @@ def check_gradient_regime(gradient_regime):
                       if regime == found]
             if likely:
                 message += f"\n  Likely mistake: {likely[0]}."
-            raise CheckFailed(message)
-        check_repeatable(gradient_regime, "gradient_regime", args, found)
+            raise core.CheckFailed(message)
+        core.check_repeatable(gradient_regime, "gradient_regime", args, found)

@@ -6,8 +6,6 @@ from ..reference import jacobian as ref
 from ..sandbox.wire import Probe
 from .core import CheckFailed, call, check_repeatable, compare, fresh_rng, require_float_array
 
-__tracebackhide__ = True
-
 RTOL = 1e-8
 
 

@@ -7,28 +7,11 @@ import numpy as np
 
 from ..reference import lstm as ref
 from ..reference.jacobian import sigmoid
-from .core import (CheckFailed, call, check_gates, check_repeatable, compare, fresh_rng, require_assigned_value,
-                   require_float_array, show)
-
-__tracebackhide__ = True
+from . import core
+from .gated_cells import CASES, describe_case, random_params
 
 RTOL = 1e-9
-# (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
-CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
 GATES = ("f", "i", "o", "c_hat")
-
-
-def _params(rng, n, m):
-    params = {}
-    for g in "fioc":
-        params["W_" + g] = rng.normal(scale=0.8, size=(n, m))
-        params["U_" + g] = rng.normal(scale=0.8, size=(n, n))
-        params["b_" + g] = rng.normal(scale=0.5, size=n)
-    return params
-
-
-def _case(seed, n, m):
-    return f"n = {n} units, m = {m} inputs (random case, seed {seed})"
 
 
 def _pre(p, g, x, h_prev):
@@ -40,79 +23,75 @@ def _step_mistakes(x, h_prev, c_prev, p):
     f, i, o = (sigmoid(_pre(p, g, x, h_prev)) for g in "fio")
     c_hat = np.tanh(_pre(p, "c", x, h_prev))
     c = f * c_prev + i * c_hat
+    c_sigmoid_candidate = f * c_prev + i * sigmoid(_pre(p, "c", x, h_prev))
     return {
         "h = o * c: the output is o * tanh(c)": (o * c, c),
         "the input gate is missing: c = f * c_prev + i * c_hat": (o * np.tanh(f * c_prev + c_hat), f * c_prev + c_hat),
         "h uses the previous cell state: h = o * tanh(c_t), with the new c_t": (o * np.tanh(c_prev), c),
         "the candidate c_hat uses the sigmoid; it is tanh(W_c x + U_c h_prev + b_c)":
-            (o * np.tanh(f * c_prev + i * sigmoid(_pre(p, "c", x, h_prev))), f * c_prev + i * sigmoid(_pre(p, "c", x, h_prev))),
+            (o * np.tanh(c_sigmoid_candidate), c_sigmoid_candidate),
         "the forget gate multiplies the candidate and the input gate the old state (f and i swapped)":
             (o * np.tanh(i * c_prev + f * c_hat), i * c_prev + f * c_hat),
     }
 
 
 def check_lstm_step(lstm_step):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for n, m in CASES:
-        p = _params(rng, n, m)
+        p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
         x, h_prev, c_prev = rng.normal(size=m), rng.normal(size=n), rng.normal(scale=2.0, size=n)
         args = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "params": p}
-        case = _case(seed, n, m)
-        found, _ = call(lstm_step, "lstm_step", args)
+        case = describe_case(seed, n, m)
+        found, _ = core.call(lstm_step, "lstm_step", args)
         if type(found) not in (tuple, list) or len(found) != 3:
-            raise CheckFailed(f"lstm_step should return a tuple (h, c, gates), but returned {show(found)} for {case}.")
+            raise core.CheckFailed(
+                f"lstm_step should return a tuple (h, c, gates), but returned {core.show(found)} for {case}.")
         h, c, gates = found
         h_ref, c_ref, gates_ref = ref.lstm_step(x, h_prev, c_prev, p)
-        check_gates(gates, gates_ref, owner="lstm_step's third result", tanh_gate="c_hat", n=n, case=case,
-                    mistakes={g: {"the bias is missing": (np.tanh if g == "c_hat" else sigmoid)(
-                                      _pre(p, g[0], x, h_prev) - p["b_" + g[0]]),
-                                  "tanh where the gate needs the sigmoid (or the other way round)":
-                                      (sigmoid if g == "c_hat" else np.tanh)(_pre(p, g[0], x, h_prev))}
-                              for g in GATES})
+        core.check_gates(gates, gates_ref, function="lstm_step", position="third", tanh_gate="c_hat", n=n, case=case,
+                         mistakes={g: {"the bias is missing": (np.tanh if g == "c_hat" else sigmoid)(
+                                           _pre(p, g[0], x, h_prev) - p["b_" + g[0]]),
+                                       "tanh where the gate needs the sigmoid (or the other way round)":
+                                           (sigmoid if g == "c_hat" else np.tanh)(_pre(p, g[0], x, h_prev))}
+                                   for g in GATES})
         mistakes = _step_mistakes(x, h_prev, c_prev, p)
-        compare(require_float_array(c, (n,), "lstm_step's c", case), c_ref, name="lstm_step's c", case=case,
-                rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()})
-        h = require_float_array(h, (n,), "lstm_step's h", case)
+        core.compare(core.require_float_array(c, (n,), "lstm_step's c", case), c_ref, name="lstm_step's c", case=case,
+                     rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()})
+        h = core.require_float_array(h, (n,), "lstm_step's h", case)
         if np.any(np.abs(h) >= 1.0):
-            raise CheckFailed(f"lstm_step's h = {show(h)} leaves (-1, 1) for {case}: h = o * tanh(c) is a gate "
-                              "value in (0, 1) times a tanh in (-1, 1). Is the tanh missing (h = o * c)?")
-        compare(h, h_ref, name="lstm_step's h", case=case,
-                rtol=RTOL, mistakes={why: wrong_h for why, (wrong_h, _) in mistakes.items()})
-        _check_step_repeatable(lstm_step, args, h, c)
-
-
-def _check_step_repeatable(lstm_step, args, h, c):
-    again, _ = call(lstm_step, "lstm_step", args)
-    if (type(again) not in (tuple, list) or len(again) != 3
-            or not all(type(a) is np.ndarray and np.array_equal(a, b) for a, b in zip(again[:2], (h, c)))):
-        raise CheckFailed("lstm_step gave a different answer when called twice with the same inputs; "
-                          "it must not keep state between calls.")
+            raise core.CheckFailed(
+                f"lstm_step's h = {core.show(h)} leaves (-1, 1) for {case}: h = o * tanh(c) is a gate "
+                "value in (0, 1) times a tanh in (-1, 1). Is the tanh missing (h = o * c)?")
+        core.compare(h, h_ref, name="lstm_step's h", case=case,
+                     rtol=RTOL, mistakes={why: wrong_h for why, (wrong_h, _) in mistakes.items()})
+        core.check_repeatable(lstm_step, "lstm_step", args, found)
 
 
 def check_can_be_negative(can_be_negative):
     keys = ("f", "i", "o", "c_hat", "c", "h")
-    require_assigned_value(can_be_negative, "can_be_negative", "a dict of six booleans")
+    core.require_assigned_value(can_be_negative, "can_be_negative", "a dict of six booleans")
     if type(can_be_negative) is not dict or set(can_be_negative) != set(keys):
         found = sorted(can_be_negative) if type(can_be_negative) is dict else type(can_be_negative).__name__
-        raise CheckFailed(f"can_be_negative should be a dict with exactly the keys {list(keys)}, got {found}.")
+        raise core.CheckFailed(f"can_be_negative should be a dict with exactly the keys {list(keys)}, got {found}.")
     wrong = [k for k in keys if type(can_be_negative[k]) is not bool]
     if wrong:
-        raise CheckFailed(f"can_be_negative's values should be True or False; not for {wrong}.")
+        raise core.CheckFailed(f"can_be_negative's values should be True or False; not for {wrong}.")
     errors = [k for k in keys if can_be_negative[k] != ref.can_be_negative[k]]
     if errors:
-        raise CheckFailed(f"can_be_negative is wrong for {len(errors)} of the 6 quantities. Look at the range of the "
-                          "function that produces each one, and at what c and h are built from; the empirical "
-                          "check in the notebook shows the signs each quantity actually takes.")
+        raise core.CheckFailed(
+            f"can_be_negative is wrong for {len(errors)} of the 6 quantities. Look at the range of the "
+            "function that produces each one, and at what c and h are built from; the empirical "
+            "check in the notebook shows the signs each quantity actually takes.")
 
 
 def check_cell_path_gradient(cell_path_gradient):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for K, n in [(5, 3), (1, 4), (30, 2), (6, 1), (5, 3)]:
         fs = rng.uniform(0.05, 1.0, size=(K, n))
         case = f"fs of shape ({K}, {n}) (random case, seed {seed})"
-        found, _ = call(cell_path_gradient, "cell_path_gradient", {"fs": fs})
-        require_float_array(found, (n,), "cell_path_gradient", case)
-        compare(found, ref.cell_path_gradient(fs), name="cell_path_gradient", case=case, rtol=RTOL, mistakes={
+        found, _ = core.call(cell_path_gradient, "cell_path_gradient", {"fs": fs})
+        core.require_float_array(found, (n,), "cell_path_gradient", case)
+        core.compare(found, ref.cell_path_gradient(fs), name="cell_path_gradient", case=case, rtol=RTOL, mistakes={
             "a sum instead of a product: the chain rule multiplies the factors of successive steps": fs.sum(axis=0),
             "this is the mean of the forget gates, not their product": fs.mean(axis=0),
             "only the last step's forget gate": fs[-1],
@@ -120,11 +99,11 @@ def check_cell_path_gradient(cell_path_gradient):
             "one factor too many or too few: dc_t/dc_k has one factor per step from k+1 to t":
                 np.prod(fs[1:], axis=0) if K > 1 else np.ones(n),
         })
-        check_repeatable(cell_path_gradient, "cell_path_gradient", {"fs": fs}, found)
+        core.check_repeatable(cell_path_gradient, "cell_path_gradient", {"fs": fs}, found)
     ones = np.ones((50, 3))
-    found, _ = call(cell_path_gradient, "cell_path_gradient", {"fs": ones})
-    compare(require_float_array(found, (3,), "cell_path_gradient", "fs = ones((50, 3))"), np.ones(3),
-            name="cell_path_gradient", case="fs = ones((50, 3)), the forget gate always open", rtol=RTOL)
+    found, _ = core.call(cell_path_gradient, "cell_path_gradient", {"fs": ones})
+    core.compare(core.require_float_array(found, (3,), "cell_path_gradient", "fs = ones((50, 3))"), np.ones(3),
+                 name="cell_path_gradient", case="fs = ones((50, 3)), the forget gate always open", rtol=RTOL)
 
 
 def _dc_mistakes(x, c_prev, o_prev, p):
@@ -155,14 +134,14 @@ def _dc_mistakes(x, c_prev, o_prev, p):
 
 
 def check_dc_dcprev(dc_dcprev):
-    rng, seed = fresh_rng()
+    rng, seed = core.fresh_rng()
     for n, m in CASES:
-        p = _params(rng, n, m)
+        p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
         x, c_prev, o_prev = rng.normal(size=m), rng.normal(size=n), rng.uniform(0.1, 0.9, size=n)
         args = {"x": x, "c_prev": c_prev, "o_prev": o_prev, "params": p}
-        case = _case(seed, n, m)
-        found, _ = call(dc_dcprev, "dc_dcprev", args)
-        require_float_array(found, (n, n), "dc_dcprev", case)
-        compare(found, ref.dc_dcprev(x, c_prev, o_prev, p), name="dc_dcprev", case=case, rtol=1e-8,
-                mistakes=_dc_mistakes(x, c_prev, o_prev, p))
-        check_repeatable(dc_dcprev, "dc_dcprev", args, found)
+        case = describe_case(seed, n, m)
+        found, _ = core.call(dc_dcprev, "dc_dcprev", args)
+        core.require_float_array(found, (n, n), "dc_dcprev", case)
+        core.compare(found, ref.dc_dcprev(x, c_prev, o_prev, p), name="dc_dcprev", case=case, rtol=1e-8,
+                     mistakes=_dc_mistakes(x, c_prev, o_prev, p))
+        core.check_repeatable(dc_dcprev, "dc_dcprev", args, found)

@@ -17,8 +17,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
+
 from autograder.notebook_files import ROOT
-from course import lab_arguments
+from course import lab_arguments, lab_environment
+from tests.submissions import without_long_demonstrations
 
 COURSE_FILES = ["nbgrader_config.py", "autograder", "source", "notebooks"]
 TEST_SETTINGS = {
@@ -38,7 +41,8 @@ def free_port():
 
 
 class LabServer:
-    """``jupyter lab`` serving a copy of the course; use as a context manager."""
+    """``jupyter lab`` serving a copy of the course, its source notebooks without their long
+    demonstrations; use as a context manager."""
 
     def __init__(self, workdir):
         self.workdir = Path(workdir)
@@ -62,6 +66,9 @@ class LabServer:
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
+        # The long demonstrations prove nothing new in a browser (tests/test_notebooks.py runs them).
+        for path in (self.root / "source").rglob("*.ipynb"):
+            nbformat.write(without_long_demonstrations(nbformat.read(path, as_version=4)), path)
         settings = self.workdir / "settings"
         for relative, values in TEST_SETTINGS.items():
             path = settings / relative
@@ -71,9 +78,9 @@ class LabServer:
     def __enter__(self):
         self._copy_course()
         bin_dir = Path(sys.executable).parent
-        env = dict(os.environ, PATH=os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        env = dict(lab_environment(self.root, base), PATH=os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
                    JUPYTER_CONFIG_DIR=str(self.workdir / "jupyter-config"))
-        env.pop("PYTHONPATH", None)
         command = [str(bin_dir / "jupyter"), *lab_arguments(self.root), "--no-browser", "--ip=127.0.0.1",
                    f"--port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                    f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}",

@@ -5,7 +5,7 @@
 - nbgrader's Validate button lists the unfinished exercises of a release notebook and accepts a
   solved copy;
 - moving a slider of notebook 03's eigenvalue explorer and of notebook 04's forget-bias explorer
-  redraws the figure for the new value.
+  redraws the figure for the new value (on the page of that notebook's Run All).
 
 Screenshots: ``test-artifacts/browser/`` (see conftest.py).
 """
@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbgrader import utils
 
-from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR, source_notebooks
+from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
 from tests.browser.lab_server import LabServer
 from tests.browser.notebook_page import (
@@ -33,8 +33,10 @@ from tests.browser.notebook_page import (
 from tests.submissions import solved_release
 from tests.test_notebooks import graded_test_ids
 
+pytestmark = [pytest.mark.browser]
+
 NOTEBOOKS = [path.name for path in source_notebooks()]
-# Notebook 05 trains 22 small networks; everything else takes a few seconds.
+# Every notebook runs in seconds here (notebook 05's training is left out of the served copy).
 RUN_TIMEOUT = 240
 
 
@@ -83,32 +85,9 @@ def assert_ran_cleanly(page, nb, name):
     assert drawn == figure_cells(nb), f"{name}: figures shown in cells {drawn}, expected in {figure_cells(nb)}"
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
-    nb = nbformat.read(SOURCE_DIR / name, as_version=4)
-    open_notebook(page, lab.url(f"lab/tree/source/rnn_gradients/{name}"))
-    run_all(page, timeout=RUN_TIMEOUT)
-    assert_ran_cleanly(page, nb, name)
-    page.locator(".jp-Notebook .jp-Cell").nth(figure_cells(nb)[0]).scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts / f"lab-source-{name.removesuffix('.ipynb')}.png"))
-
-
-def explorer_after_run_all(page, lab, name):
-    """Open a source notebook, Run All, and return its ``interactive`` widget (scrolled into view)."""
-    open_notebook(page, lab.url(f"lab/tree/source/rnn_gradients/{name}"))
-    run_all(page, timeout=RUN_TIMEOUT)
-    widget = page.locator(".jp-Notebook .widget-interact").first
-    widget.scroll_into_view_if_needed()
-    return widget
-
-
-def signed(readout):
-    """The slider's readout as the callbacks print it ('1.34' -> '+1.34')."""
-    return readout if readout.startswith("-") else "+" + readout
-
-
-def test_eigen_explorer_redraws_for_the_dragged_value(lab, page, artifacts):
-    widget = explorer_after_run_all(page, lab, "03_eigen.ipynb")
+def check_eigen_explorer(page, artifacts):
+    """Dragging the lambda 1 slider of notebook 03's explorer redraws it for the new value."""
+    widget = explorer(page)
     wait_for_output_text(widget, "explorer: lambda_1 = +0.90")
     before = widget.locator("img").first.get_attribute("src")
     value = drag_slider(page, slider(widget, "lambda 1"), fraction=0.9)
@@ -122,8 +101,9 @@ def test_eigen_explorer_redraws_for_the_dragged_value(lab, page, artifacts):
     page.screenshot(path=str(artifacts / "lab-03-explorer-moved.png"))
 
 
-def test_forget_bias_explorer_redraws_for_the_new_value(lab, page, artifacts):
-    widget = explorer_after_run_all(page, lab, "04_lstm.ipynb")
+def check_forget_bias_explorer(page, artifacts):
+    """Stepping notebook 04's forget-bias slider with the keyboard redraws it for the new value."""
+    widget = explorer(page)
     wait_for_output_text(widget, "gradient flow: forget bias = +0.0")
     before = widget.locator("img").first.get_attribute("src")
     value = press_slider_keys(page, slider(widget, "forget bias"), "ArrowRight", times=4)
@@ -134,10 +114,45 @@ def test_forget_bias_explorer_redraws_for_the_new_value(lab, page, artifacts):
     page.screenshot(path=str(artifacts / "lab-04-forget-bias-moved.png"))
 
 
+# After Run All, the explorers are moved on the same page: each notebook runs once in the browser.
+EXPLORER_CHECKS = {"03_eigen.ipynb": check_eigen_explorer, "04_lstm.ipynb": check_forget_bias_explorer}
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
+    nb = nbformat.read(lab.root / "source" / ASSIGNMENT / name, as_version=4)
+    open_notebook(page, lab.url(f"lab/tree/source/{ASSIGNMENT}/{name}"))
+    run_all(page, timeout=RUN_TIMEOUT)
+    assert_ran_cleanly(page, nb, name)
+    page.locator(".jp-Notebook .jp-Cell").nth(figure_cells(nb)[0]).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"lab-source-{name.removesuffix('.ipynb')}.png"))
+    if name in EXPLORER_CHECKS:
+        EXPLORER_CHECKS[name](page, artifacts)
+
+
+def test_every_explorer_is_moved_in_the_browser():
+    sources = {name: "".join(c.source for c in nbformat.read(SOURCE_DIR / name, as_version=4).cells)
+               for name in NOTEBOOKS}
+    made = {name for name, source in sources.items() if "widgets.interactive(" in source}
+    assert made == set(EXPLORER_CHECKS), f"notebooks with an explorer: {made}; checked here: {set(EXPLORER_CHECKS)}"
+
+
+def explorer(page):
+    """The page's ``interactive`` widget, scrolled into view."""
+    widget = page.locator(".jp-Notebook .widget-interact").first
+    widget.scroll_into_view_if_needed()
+    return widget
+
+
+def signed(readout):
+    """The slider's readout as the callbacks print it ('1.34' -> '+1.34')."""
+    return readout if readout.startswith("-") else "+" + readout
+
+
 @pytest.mark.parametrize("name", [NOTEBOOKS[0], NOTEBOOKS[-1]])
 def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab, page, artifacts):
     nb = nbformat.read(RELEASE_DIR / name, as_version=4)
-    path = f"notebooks/rnn_gradients/{name}"
+    path = f"notebooks/{ASSIGNMENT}/{name}"
     # Notebook 01 through the server's front page: the lab command's default URL must open it.
     open_notebook(page, lab.url("" if path == FIRST_NOTEBOOK else f"lab/tree/{path}"))
     assert page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text() == name, "another notebook opened"

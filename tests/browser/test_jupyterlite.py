@@ -21,7 +21,9 @@ from urllib.parse import urlparse
 import pytest
 
 import course
-from autograder.notebook_files import release_notebooks
+from autograder.notebook_files import ASSIGNMENT, release_notebooks
+
+pytestmark = [pytest.mark.browser]
 
 RELEASE = [path.name for path in release_notebooks()]
 TRACKER = "@jupyterlab/notebook-extension:tracker"
@@ -74,11 +76,11 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def test_the_site_holds_the_five_release_notebooks_and_nothing_else(site):
     files = sorted(p.relative_to(site / "files").as_posix() for p in (site / "files").rglob("*") if p.is_file())
-    assert files == [f"rnn_gradients/{name}" for name in RELEASE]
+    assert files == [f"{ASSIGNMENT}/{name}" for name in RELEASE]
     for name in RELEASE:
-        assert (site / "files" / "rnn_gradients" / name).read_bytes() == \
-            (course.ROOT / "notebooks" / "rnn_gradients" / name).read_bytes(), f"{name} is not the release notebook"
-    listing = json.loads((site / "api" / "contents" / "rnn_gradients" / "all.json").read_text())
+        assert (site / "files" / ASSIGNMENT / name).read_bytes() == \
+            (course.ROOT / "notebooks" / ASSIGNMENT / name).read_bytes(), f"{name} is not the release notebook"
+    listing = json.loads((site / "api" / "contents" / ASSIGNMENT / "all.json").read_text())
     assert sorted(item["name"] for item in listing["content"]) == RELEASE
 
 
@@ -114,11 +116,11 @@ def test_the_command_never_overwrites_a_folder_that_is_not_a_site(tmp_path, monk
 def test_notebook_01_opens_in_chromium_with_the_pyodide_kernel_and_no_dialog(served, page, artifacts):
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{served}/lab/index.html?path=rnn_gradients/01_jacobian.ipynb")
+    page.goto(f"{served}/lab/index.html?path={ASSIGNMENT}/01_jacobian.ipynb")
     title = page.locator(".jp-NotebookPanel .jp-RenderedMarkdown h1").first
     title.wait_for(timeout=30_000)
     assert title.inner_text().startswith("01 · The Jacobian of"), title.inner_text()
-    cells = len(json.loads((course.ROOT / "notebooks" / "rnn_gradients" / RELEASE[0]).read_text())["cells"])
+    cells = len(json.loads((course.ROOT / "notebooks" / ASSIGNMENT / RELEASE[0]).read_text())["cells"])
     page.get_by_text(f"Cell 1/{cells}").wait_for(timeout=10_000)  # the status bar counts the loaded cells
 
     # Either the kernel is chosen by itself (the override) or JupyterLab asks with a dialog.
@@ -145,7 +147,7 @@ def test_a_new_notebook_starts_the_pyodide_kernel_without_asking(served, page):
     """Notebook 01 names Python, which the Pyodide kernel matches anyway; a new notebook names no
     kernel, and only the settings override keeps JupyterLab from asking with "Select Kernel"."""
     page.goto(f"{served}/lab/index.html")
-    page.locator(".jp-DirListing-item", has_text="rnn_gradients").wait_for(timeout=30_000)
+    page.locator(".jp-DirListing-item", has_text=ASSIGNMENT).wait_for(timeout=30_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="File").click()
     page.locator(".lm-Menu-itemLabel:text-is('New')").click()
     page.locator(".lm-Menu-itemLabel:text-is('Notebook')").click()

@@ -1,5 +1,12 @@
 """The course's own mutation bank: wrong implementations every hidden test must catch, and
-correct but differently written ones it must accept. One module per notebook.
+correct but differently written ones it must accept. One module per notebook, named after its topic
+as in ``autograder/checks/`` (``jacobian`` for 01_jacobian.ipynb, ...).
+
+A bank module holds ``NOTEBOOK`` (the file name in source/rnn_gradients/), ``MUTANTS`` and ``VARIANTS``:
+lists of ``(solution cell grade_id, label, code)``. A mutant may add a fourth element, words its check's
+failure message must contain (tests/test_checks.py asserts them). Modules are found on disk
+(``bank_modules``): a new notebook's module is collected once it is in this directory, with no list to
+edit. Modules whose name starts with ``_`` are helpers, not notebooks.
 
 Grading one fake student through real nbgrader costs seconds (the whole notebook runs), so the
 bank hands in *bundles*: one student carries several implementations of different exercises of
@@ -7,14 +14,14 @@ one notebook, chosen so that none of them can affect another's test (see ``bundl
 """
 
 import ast
+import importlib
+import pkgutil
 from dataclasses import dataclass
 from functools import cache
 
 import nbformat
 
 from autograder.notebook_files import SOURCE_DIR
-
-from . import nb01, nb02, nb03, nb04, nb05
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Implementation:
     test_cell: str     # grade_id of the test cell that must react
     label: str         # short name, unique in the bank
     code: str          # the cell's new source
+    message: str = ""  # mutants: words the check's failure message must contain ('' when none in particular)
 
 
 @dataclass(frozen=True)
@@ -36,16 +44,32 @@ class Bundle:
         return {impl.exercise: impl.code for impl in self.members}
 
 
-def _collect(kind):
+def bank_modules():
+    """The bank's modules, in course order (by NOTEBOOK): every module of this package found on disk
+    by pkgutil, imported here, except helpers named ``_...``."""
+    modules = [importlib.import_module(f"{__name__}.{info.name}")
+               for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+    for module in modules:
+        if not isinstance(getattr(module, "NOTEBOOK", None), str):
+            raise TypeError(f"{module.__name__} defines no NOTEBOOK: a bank module is one notebook's "
+                            "(name helpers _like_this)")
+    return sorted(modules, key=lambda module: module.NOTEBOOK)
+
+
+def collect(kind):
+    """Every bank module's MUTANTS or VARIANTS (kind), as Implementations, in course order."""
     found = []
-    for module in (nb01, nb02, nb03, nb04, nb05):
-        for exercise, label, code in getattr(module, kind):
-            found.append(Implementation(module.NOTEBOOK, exercise, "test_" + exercise, label, code.strip("\n")))
+    for module in bank_modules():
+        for exercise, label, code, *message in getattr(module, kind):
+            if len(message) > 1 or (message and kind != "MUTANTS"):
+                raise ValueError(f"{module.__name__}: {label}: only a mutant adds a fourth element, one message")
+            found.append(Implementation(module.NOTEBOOK, exercise, "test_" + exercise, label, code.strip("\n"),
+                                        *message))
     return found
 
 
-MUTANTS = _collect("MUTANTS")
-VARIANTS = _collect("VARIANTS")
+MUTANTS = collect("MUTANTS")
+VARIANTS = collect("VARIANTS")
 
 
 def _names(source):

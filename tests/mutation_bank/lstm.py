@@ -23,22 +23,22 @@ MUTANTS = [
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
     return gates["o"] * c, c, gates
-'''),
+''', "o * tanh(c)"),
     ("lstm_step", "ls_tanh_forget_gate", _PRE + '''
     gates = {"f": np.tanh(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
     return gates["o"] * np.tanh(c), c, gates
-'''),
+''', "sigmoid"),
     ("lstm_step", "ls_no_input_gate", _PRE + '''
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["c_hat"]
     return gates["o"] * np.tanh(c), c, gates
-'''),
+''', "input gate is missing"),
     ("lstm_step", "ls_sigmoid_candidate", _PRE + '''
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": sigmoid(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
     return gates["o"] * np.tanh(c), c, gates
-'''),
+''', "c_hat"),
     ("lstm_step", "ls_h_from_c_prev", _PRE + '''
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
@@ -48,7 +48,7 @@ MUTANTS = [
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["i"] * c_prev + gates["f"] * gates["c_hat"]
     return gates["o"] * np.tanh(c), c, gates
-'''),
+''', "swapped"),
     ("lstm_step", "ls_output_gate_uses_forget_weights", _PRE + '''
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("f")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
@@ -61,7 +61,7 @@ def lstm_step(x, h_prev, c_prev, params):
     gates = {"f": sigmoid(pre("f")), "i": sigmoid(pre("i")), "o": sigmoid(pre("o")), "c_hat": np.tanh(pre("c"))}
     c = gates["f"] * c_prev + gates["i"] * gates["c_hat"]
     return gates["o"] * np.tanh(c), c, gates
-'''),
+''', "bias is missing"),
     ("can_be_negative", "cbn_all_true", '''
 can_be_negative = {"f": True, "i": True, "o": True, "c_hat": True, "c": True, "h": True}
 '''),
@@ -73,15 +73,15 @@ can_be_negative = {"f": False, "i": False, "o": False, "c_hat": True, "c": True,
 '''),
     ("can_be_negative", "cbn_strings", '''
 can_be_negative = {"f": "no", "i": "no", "o": "no", "c_hat": "yes", "c": "yes", "h": "yes"}
-'''),
+''', "True or False"),
     ("cell_path_gradient", "cp_sum", '''
 def cell_path_gradient(fs):
     return np.sum(fs, axis=0)
-'''),
+''', "a sum instead of a product"),
     ("cell_path_gradient", "cp_wrong_axis", '''
 def cell_path_gradient(fs):
     return np.prod(fs, axis=1)
-'''),
+''', "shape"),
     ("cell_path_gradient", "cp_last_step_only", '''
 def cell_path_gradient(fs):
     return np.asarray(fs, dtype=float)[-1].copy()
@@ -101,16 +101,16 @@ def cell_path_gradient(fs):
 def dc_dcprev(x, c_prev, o_prev, params):
     _, _, g = lstm_step(x, o_prev * np.tanh(c_prev), c_prev, params)
     return np.diag(g["f"])
-'''),
+''', "only diag(f)"),
     ("dc_dcprev", "dc_missing_forget_term", _DC + '''
     return np.diag(g["f"]) + through_i + through_c_hat
-'''),
+''', "through the forget gate"),
     ("dc_dcprev", "dc_missing_candidate_term", _DC + '''
     return np.diag(g["f"]) + through_f + through_i
-'''),
+''', "through the candidate"),
     ("dc_dcprev", "dc_transposed", _DC + '''
     return (np.diag(g["f"]) + through_f + through_i + through_c_hat).T
-'''),
+''', "transpose"),
     ("dc_dcprev", "dc_no_output_gate_factor", '''
 def dc_dcprev(x, c_prev, o_prev, params):
     h_prev = o_prev * np.tanh(c_prev)
@@ -119,7 +119,7 @@ def dc_dcprev(x, c_prev, o_prev, params):
     total = np.diag(c_prev * g["f"] * (1 - g["f"])) @ params["U_f"] + np.diag(g["c_hat"] * g["i"] * (1 - g["i"])) \\
         @ params["U_i"] + np.diag(g["i"] * (1 - g["c_hat"] ** 2)) @ params["U_c"]
     return np.diag(g["f"]) + total @ D
-'''),
+''', "o_{t-1} is missing"),
     ("dc_dcprev", "dc_D_on_the_left", '''
 def dc_dcprev(x, c_prev, o_prev, params):
     h_prev = o_prev * np.tanh(c_prev)
@@ -128,7 +128,7 @@ def dc_dcprev(x, c_prev, o_prev, params):
     total = np.diag(c_prev * g["f"] * (1 - g["f"])) @ params["U_f"] + np.diag(g["c_hat"] * g["i"] * (1 - g["i"])) \\
         @ params["U_i"] + np.diag(g["i"] * (1 - g["c_hat"] ** 2)) @ params["U_c"]
     return np.diag(g["f"]) + D @ total
-'''),
+''', "columns"),
 ]
 
 VARIANTS = [

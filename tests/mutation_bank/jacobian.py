@@ -1,6 +1,7 @@
 """Notebook 01: wrong (MUTANTS) and correct (VARIANTS) versions of its four functions.
 
-Each entry is (solution cell grade_id, label, code). A label is a student id: short, unique.
+Each entry is (solution cell grade_id, label, code); a mutant may add a fourth element, words its
+check's failure message must contain. A label is a student id: short, unique.
 """
 
 NOTEBOOK = "01_jacobian.ipynb"
@@ -16,7 +17,7 @@ MUTANTS = [
     ("sigmoid", "sig_naive_overflow", '''
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
-'''),
+''', "exp(-|z|)"),
     ("sigmoid", "sig_sign_flip", '''
 def sigmoid(z):
     z = np.asarray(z, dtype=float)
@@ -26,7 +27,7 @@ def sigmoid(z):
     ("sigmoid", "sig_tanh", '''
 def sigmoid(z):
     return np.tanh(z)
-'''),
+''', "tanh"),
     ("sigmoid", "sig_hard", '''
 def sigmoid(z):
     return np.clip(0.5 + np.asarray(z, dtype=float) / 4, 0.0, 1.0)
@@ -36,13 +37,13 @@ def sigmoid(z):''' + STABLE + '''    return s.tolist()
 '''),
     ("sigmoid", "sig_float32", '''
 def sigmoid(z):''' + STABLE + '''    return s.astype(np.float32)
-'''),
+''', "float64"),
     ("sigmoid", "sig_in_place", '''
 def sigmoid(z):
     e = np.exp(-np.abs(z))
     z[...] = np.where(z >= 0, 1 / (1 + e), e / (1 + e))
     return z
-'''),
+''', "in place"),
     ("sigmoid", "sig_math_loop", '''
 import math
 def sigmoid(z):
@@ -67,7 +68,7 @@ def sigmoid(z):
     ("sigmoid_prime", "sp_z_one_minus_z", '''
 def sigmoid_prime(z):
     return z * (1 - z)
-'''),
+''', "not z itself"),
     ("sigmoid_prime", "sp_plus", '''
 def sigmoid_prime(z):
     s = sigmoid(z)
@@ -109,20 +110,20 @@ def sigmoid_prime(z):
 def sigmoid_prime(z):
     s = sigmoid(sigmoid(z))
     return s * (1 - s)
-'''),
+''', "output"),
     # --- jacobian_sigmoid_Wx -------------------------------------------------------------
     ("jacobian_sigmoid_Wx", "jac_transpose", '''
 def jacobian_sigmoid_Wx(W, x):
     return (np.diag(sigmoid_prime(W @ x)) @ W).T
-'''),
+''', "transpose"),
     ("jacobian_sigmoid_Wx", "jac_W_diag", '''
 def jacobian_sigmoid_Wx(W, x):
     return W @ np.diag(sigmoid_prime(W @ x))
-'''),
+''', "W diag(sigma') instead of diag(sigma') W"),
     ("jacobian_sigmoid_Wx", "jac_prime_at_output", '''
 def jacobian_sigmoid_Wx(W, x):
     return np.diag(sigmoid_prime(sigmoid(W @ x))) @ W
-'''),
+''', "at the output"),
     ("jacobian_sigmoid_Wx", "jac_sigma_not_prime", '''
 def jacobian_sigmoid_Wx(W, x):
     return np.diag(sigmoid(W @ x)) @ W
@@ -134,7 +135,7 @@ def jacobian_sigmoid_Wx(W, x):
     ("jacobian_sigmoid_Wx", "jac_wrt_weights", '''
 def jacobian_sigmoid_Wx(W, x):
     return np.outer(sigmoid_prime(W @ x), x)
-'''),
+''', "with respect to the weights"),
     ("jacobian_sigmoid_Wx", "jac_negated", '''
 def jacobian_sigmoid_Wx(W, x):
     return -np.diag(sigmoid_prime(W @ x)) @ W
@@ -146,7 +147,7 @@ def jacobian_sigmoid_Wx(W, x):
     ("jacobian_sigmoid_Wx", "jac_elementwise_diag", '''
 def jacobian_sigmoid_Wx(W, x):
     return np.diag(sigmoid_prime(W @ x)) * W
-'''),
+''', "entry by entry"),
     ("jacobian_sigmoid_Wx", "jac_vector", '''
 def jacobian_sigmoid_Wx(W, x):
     return sigmoid_prime(W @ x) @ W
@@ -154,33 +155,33 @@ def jacobian_sigmoid_Wx(W, x):
     ("jacobian_sigmoid_Wx", "jac_tanh", '''
 def jacobian_sigmoid_Wx(W, x):
     return (1 - np.tanh(W @ x) ** 2)[:, None] * W
-'''),
+''', "tanh"),
     # --- numerical_jacobian --------------------------------------------------------------
     ("numerical_jacobian", "nj_forward", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)
     return np.stack([(f(x + eps * e) - f(x)) / eps for e in np.eye(len(x))], axis=1)
-'''),
+''', "forward difference"),
     ("numerical_jacobian", "nj_backward", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)
     return np.stack([(f(x) - f(x - eps * e)) / eps for e in np.eye(len(x))], axis=1)
-'''),
+''', "backward difference"),
     ("numerical_jacobian", "nj_missing_half", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)
     return np.stack([(f(x + eps * e) - f(x - eps * e)) / eps for e in np.eye(len(x))], axis=1)
-'''),
+''', "2 eps"),
     ("numerical_jacobian", "nj_fixed_step", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)
     return np.stack([(f(x + 1e-6 * e) - f(x - 1e-6 * e)) / 2e-6 for e in np.eye(len(x))], axis=1)
-'''),
+''', "ignores the eps"),
     ("numerical_jacobian", "nj_transpose", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)
     return np.array([(f(x + eps * e) - f(x - eps * e)) / (2 * eps) for e in np.eye(len(x))])
-'''),
+''', "transpose"),
     ("numerical_jacobian", "nj_moves_x", '''
 def numerical_jacobian(f, x, eps=1e-6):
     J = np.zeros((len(f(x)), len(x)))
@@ -190,7 +191,7 @@ def numerical_jacobian(f, x, eps=1e-6):
         x[j] -= 2 * eps
         J[:, j] = (up - f(x)) / (2 * eps)
     return J
-'''),
+''', "in place"),
     ("numerical_jacobian", "nj_relative_step", '''
 def numerical_jacobian(f, x, eps=1e-6):
     x = np.asarray(x, dtype=float)

@@ -10,7 +10,7 @@ def rnn_forward(W, U, xs, h_init):
         h = sigmoid(W @ h + U @ x)
         hs.append(h)
     return np.array(hs)
-'''),
+''', "row 0 must be h_0"),
     ("rnn_forward", "fw_from_zeros", '''
 def rnn_forward(W, U, xs, h_init):
     hs, h = [], np.zeros(len(h_init))
@@ -30,7 +30,7 @@ def rnn_forward(W, U, xs, h_init):
     ("step_jacobian", "sj_W_diag", '''
 def step_jacobian(W, U, x_t, h_prev):
     return W @ np.diag(sigmoid_prime(W @ h_prev + U @ x_t))
-'''),
+''', "W diag(sigma')"),
     ("step_jacobian", "sj_prime_at_output", '''
 def step_jacobian(W, U, x_t, h_prev):
     return np.diag(sigmoid_prime(sigmoid(W @ h_prev + U @ x_t))) @ W
@@ -42,7 +42,7 @@ def step_jacobian(W, U, x_t, h_prev):
     ("immediate_dh_dW", "im_axes_swapped", '''
 def immediate_dh_dW(W, U, x_t, h_prev):
     return np.einsum("ib,i,a->iab", np.eye(len(h_prev)), sigmoid_prime(W @ h_prev + U @ x_t), h_prev)
-'''),
+''', "swapped"),
     ("immediate_dh_dW", "im_no_delta", '''
 def immediate_dh_dW(W, U, x_t, h_prev):
     n = len(h_prev)
@@ -60,13 +60,13 @@ def bptt_double_sum(W, U, xs, h_init, dL_dh):
             grad += np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1)
             row = row @ step_jacobian(W, U, xs[k], prev[k])
     return grad
-'''),
+''', "k = 1"),
     ("bptt_double_sum", "ds_only_immediate", '''
 def bptt_double_sum(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
     prev = [h_init] + list(hs[:-1])
     return sum(np.tensordot(dL_dh[t], immediate_dh_dW(W, U, xs[t], prev[t]), axes=1) for t in range(len(xs)))
-'''),
+''', "only the immediate terms"),
     ("bptt_double_sum", "ds_reversed_product", '''
 def bptt_double_sum(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
@@ -79,7 +79,7 @@ def bptt_double_sum(W, U, xs, h_init, dL_dh):
                 chain = chain @ step_jacobian(W, U, xs[j], prev[j])
             grad += np.tensordot(dL_dh[t] @ chain, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1)
     return grad
-'''),
+''', "wrong order"),
     ("bptt", "bp_W_not_transposed", '''
 def bptt(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
@@ -90,7 +90,7 @@ def bptt(W, U, xs, h_init, dL_dh):
         grad += np.outer(delta, prev[t])
         carried = W @ delta
     return grad
-'''),
+''', "W.T"),
     ("bptt", "bp_no_sigma_prime_carried", '''
 def bptt(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
@@ -124,7 +124,7 @@ def contribution_norms(W, U, xs, h_init, dL_dh):
             norms[k, t] = np.linalg.norm(np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1))
             row = row @ step_jacobian(W, U, xs[k], prev[k])
     return norms
-'''),
+''', "below the diagonal"),
     ("contribution_norms", "cn_squared", '''
 def contribution_norms(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
@@ -148,7 +148,7 @@ def contribution_norms(W, U, xs, h_init, dL_dh):
             norms[t, k] = np.linalg.norm(np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1))
             row = row @ step_jacobian(W, U, xs[k], prev[k])
     return norms
-'''),
+''', "k = 0"),
 ]
 
 VARIANTS = [

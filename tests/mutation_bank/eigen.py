@@ -11,11 +11,11 @@ MUTANTS = [
     ("power_via_eig", "pe_transpose_for_inverse", '''
 def power_via_eig(Q, lam, n):
     return Q @ np.diag(lam ** n) @ Q.T
-'''),
+''', "Q^T instead of Q^{-1}"),
     ("power_via_eig", "pe_inverse_wrong_side", '''
 def power_via_eig(Q, lam, n):
     return np.linalg.inv(Q) @ np.diag(lam ** n) @ Q
-'''),
+''', "wrong side"),
     ("power_via_eig", "pe_no_inverse", '''
 def power_via_eig(Q, lam, n):
     return Q @ np.diag(lam ** n)
@@ -27,15 +27,15 @@ def power_via_eig(Q, lam, n):
     ("power_via_eig", "pe_abs_lam", '''
 def power_via_eig(Q, lam, n):
     return Q @ np.diag(np.abs(lam) ** n) @ np.linalg.inv(Q)
-'''),
+''', "abs(lam)"),
     ("power_via_eig", "pe_diag_power_elementwise", '''
 def power_via_eig(Q, lam, n):
     return Q @ (np.diag(lam) ** n) @ np.linalg.inv(Q)
-'''),
+''', "0 ** 0 = 1"),
     ("power_via_eig", "pe_entrywise_power", '''
 def power_via_eig(Q, lam, n):
     return (Q @ np.diag(lam) @ np.linalg.inv(Q)) ** n
-'''),
+''', "entry by entry"),
     ("power_via_eig", "pe_drops_imaginary_part", '''
 def power_via_eig(Q, lam, n):
     return np.abs(Q @ np.diag(lam ** n) @ np.linalg.inv(Q))
@@ -47,32 +47,32 @@ def power_via_eig(Q, lam, n):
     for _ in range(n):
         out = out @ M
     return out
-'''),
+''', "n + 1"),
     ("power_via_eig", "pe_float32", '''
 def power_via_eig(Q, lam, n):
     Q32 = np.asarray(Q, dtype=np.float32)
     return Q32 @ np.diag((lam ** n).astype(np.float32)) @ np.linalg.inv(Q32)
-'''),
+''', "float64"),
     ("W30", "w30_power_29", _HOMEWORK + '''
 W30 = power_via_eig(Q_hw, lam_hw, 29)
 '''),
     ("W30", "w30_swapped_eigenvalues", _HOMEWORK + '''
 W30 = power_via_eig(Q_hw, lam_hw[::-1], 30)
-'''),
+''', "wrong eigenvectors"),
     ("W30", "w30_entrywise", _HOMEWORK + '''
 W30 = (Q_hw @ np.diag(lam_hw) @ Q_hw.T) ** 30
-'''),
+''', "W ** 30"),
     ("W30", "w30_typed_digits", _HOMEWORK + '''
 W30 = np.array([[0.01526082, 0.02034776], [0.02034776, 0.02713034]])
-'''),
+''', "rounded"),
     ("spectral_radius", "sr_no_abs", '''
 def spectral_radius(M):
     return float(np.max(np.linalg.eigvals(M).real))
-'''),
+''', "absolute value is missing"),
     ("spectral_radius", "sr_spectral_norm", '''
 def spectral_radius(M):
     return float(np.linalg.norm(M, 2))
-'''),
+''', "spectral norm"),
     ("spectral_radius", "sr_real_parts", '''
 def spectral_radius(M):
     return float(np.max(np.abs(np.linalg.eigvals(M).real)))
@@ -80,7 +80,7 @@ def spectral_radius(M):
     ("spectral_radius", "sr_eigvalsh", '''
 def spectral_radius(M):
     return float(np.max(np.abs(np.linalg.eigvalsh(M))))
-'''),
+''', "eigvalsh"),
     ("spectral_radius", "sr_max_diagonal", '''
 def spectral_radius(M):
     return float(np.max(np.abs(np.diag(M))))
@@ -88,39 +88,39 @@ def spectral_radius(M):
     ("spectral_radius", "sr_complex_result", '''
 def spectral_radius(M):
     return max(np.linalg.eigvals(M), key=abs)
-'''),
+''', "absolute value"),
     ("spectral_radius", "sr_all_moduli", '''
 def spectral_radius(M):
     return np.sort(np.abs(np.linalg.eigvals(M)))[::-1]
-'''),
+''', "one number"),
     ("gradient_regime", "gr_ignores_tol", '''
 def gradient_regime(M, tol=1e-9):
     rho = spectral_radius(M)
     if rho == 1.0:
         return "neutral"
     return "vanishing" if rho < 1.0 else "exploding"
-'''),
+''', "tol was ignored"),
     ("gradient_regime", "gr_default_tol_only", '''
 def gradient_regime(M, tol=1e-9):
     rho = spectral_radius(M)
     if abs(rho - 1.0) <= 1e-9:
         return "neutral"
     return "vanishing" if rho < 1.0 else "exploding"
-'''),
+''', "in favour of the default"),
     ("gradient_regime", "gr_spectral_norm", '''
 def gradient_regime(M, tol=1e-9):
     size = np.linalg.norm(M, 2)
     if abs(size - 1.0) <= tol:
         return "neutral"
     return "vanishing" if size < 1.0 else "exploding"
-'''),
+''', "spectral norm"),
     ("gradient_regime", "gr_largest_real_eigenvalue", '''
 def gradient_regime(M, tol=1e-9):
     top = np.max(np.linalg.eigvals(M).real)
     if abs(top - 1.0) <= tol:
         return "neutral"
     return "vanishing" if top < 1.0 else "exploding"
-'''),
+''', "without its absolute value"),
     ("gradient_regime", "gr_swapped_words", '''
 def gradient_regime(M, tol=1e-9):
     rho = spectral_radius(M)

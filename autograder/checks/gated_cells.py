@@ -1,0 +1,20 @@
+"""Random cases shared by the checks of the gated cells: the LSTM (notebook 04) and the GRU (notebook 05).
+
+Shapes: W_* (n, m), U_* (n, n), b_* (n,), for n units and m inputs.
+"""
+
+# (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
+CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
+
+
+def random_params(rng, names, n, m, *, bias_scale):
+    """{name: normal random array} for the parameter names of a cell: W_* (n, m) and U_* (n, n) of scale 0.8,
+    b_* (n,) of scale bias_scale, drawn in the order of names."""
+    return {name: rng.normal(scale=0.8 if name[0] in "WU" else bias_scale,
+                             size=(n, m) if name[0] == "W" else (n, n) if name[0] == "U" else n)
+            for name in names}
+
+
+def describe_case(seed, n, m):
+    """The case named in messages: the shape and the seed that replays it."""
+    return f"n = {n} units, m = {m} inputs (random case, seed {seed})"
