@@ -229,11 +229,13 @@ def test_trusted_verdicts_cannot_be_switched_off():
 @pytest.mark.slow
 def test_the_kernel_runs_only_the_visible_part_of_a_test_cell():
     source = "print('visible ran')\n### BEGIN HIDDEN TESTS\nprint('hidden ran')\n### END HIDDEN TESTS\nprint('after')"
-    nb = kernel_notebook([graded_cell(source, "test_x")])
+    unbalanced = "print('before the markers')\n### BEGIN HIDDEN TESTS\nprint('hidden ran')"
+    nb = kernel_notebook([graded_cell(source, "test_x"), graded_cell(unbalanced, "test_y")])
     GuardedExecute().preprocess(nb, {"metadata": {}})
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "visible ran" in text and "after" in text and "hidden ran" not in text
     assert nb.cells[0].source == source, "the autograded notebook keeps nbgrader's cell"
+    assert nb.cells[1].outputs == [] and nb.cells[1].source == unbalanced, "an unreadable cell runs nothing here"
 
 
 # --- the confined kernel -----------------------------------------------------------------------------
