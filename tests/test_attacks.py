@@ -3,9 +3,9 @@ must not read, changes anything outside its scratch space, or outlives its gradi
 
 A class: honest and wrong students graded before (a_*, b_*) and after (y_*, z_*) the attackers (m_*),
 all in one ``nbgrader autograde``. Two such classes, one at the namespaces level (bubblewrap) and one
-at the landlock level (the fallback without namespaces, forced here), and the same honest and wrong
-students in a third class without attackers, all graded at the same time: every grade of theirs must
-be the same in all three.
+at the landlock level (the fallback without namespaces, forced here), graded at the same time: every
+grade of the honest and wrong students must be exactly what their work earns (full marks, or zero on
+exactly the exercises they got wrong), cell by cell.
 """
 
 import compileall
@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
+from autograder.hidden_tests import is_test_cell
 from autograder.notebook_files import ASSIGNMENT
 from tests.attack_bank import attackers, replacements
 from tests.confinement_support import require_confinement
@@ -150,16 +151,15 @@ def start_grading(tmp_path_factory, background, readable_python):
     for level in LEVELS:
         require_confinement(level, pythons[level])
     graded = {level: attacked_class(tmp_path_factory, level, pythons[level]) for level in LEVELS}
-    reference = prepared_course(tmp_path_factory.mktemp("unattacked"), BYSTANDERS)
-    runs = {c: background.nbgrader(c, "autograde", ASSIGNMENT, "--create", log="autograde")
-            for c in [a.course for a in graded.values()] + [reference]}
-    return graded, reference, runs
+    runs = {a.course: background.nbgrader(a.course, "autograde", ASSIGNMENT, "--create", log="autograde")
+            for a in graded.values()}
+    return graded, runs
 
 
 @pytest.fixture(scope="module")
 def classes(_attacks_started):
-    """{level: the graded class at that level}; each also holds the class graded without attackers."""
-    graded, reference, runs = _attacks_started
+    """{level: the graded class at that level}."""
+    graded, runs = _attacks_started
     for course, run in runs.items():
         result = run.result()
         course.stderr = result.stderr
@@ -168,7 +168,6 @@ def classes(_attacks_started):
     for attacked in graded.values():
         attacked.listener.close()
         attacked.after = tree_digest(attacked.course.root, SKIPPED)
-        attacked.reference = reference
     yield graded
     for attacked in graded.values():
         shutil.rmtree(attacked.course.root, ignore_errors=True)
@@ -197,11 +196,16 @@ def test_every_attacker_is_graded_and_earns_nothing(attacked):
         assert not earned, f"{attacker.student} earned {earned}"
 
 
-def test_every_other_grade_is_the_grade_of_a_class_without_attackers(attacked):
-    for student in attacked.bystanders:
-        with_attackers = attacked.course.cell_scores(student, STEM)
-        assert with_attackers and with_attackers == attacked.reference.cell_scores(student, STEM), student
-    assert any(got == top for got, top in attacked.course.cell_scores("a_honest", STEM).values())
+def test_every_other_grade_is_what_the_work_earns(attacked):
+    test_cells = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(
+        attacked.course.folder("source") / NOTEBOOK, as_version=4).cells if is_test_cell(c)}
+    for student, wrong in attacked.bystanders.items():
+        scores = {cell: s for (_, cell), s in attacked.course.cell_scores(student, STEM).items()}
+        assert set(scores) == test_cells, f"{student}: graded cells {sorted(scores)}"
+        zeroed = {cell for cell, (got, top) in scores.items() if got == 0}
+        full = {cell for cell, (got, top) in scores.items() if got == top}
+        assert zeroed == {"test_" + exercise for exercise in wrong}, f"{student}: {scores}"
+        assert full == test_cells - zeroed, f"{student}: {scores}"
 
 
 def test_no_attack_reports_a_success(attacked):

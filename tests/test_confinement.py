@@ -135,7 +135,6 @@ def test_an_unavailable_level_says_how_to_get_it(monkeypatch):
 def test_grading_refuses_to_start_below_the_required_level(tmp_path, readable_python):
     require_confinement("landlock", readable_python)
     course = CourseDir(tmp_path)
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     course.submit("alice", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb")})
     with open(course.root / "nbgrader_config.py", "a") as config:
         config.write(f'\nc.Confinement.level = "landlock"\nc.Confinement.required = "namespaces"\n'
@@ -186,7 +185,7 @@ def test_generate_assignment_stops_at_an_unreadable_hidden_test(tmp_path):
     nbformat.write(nb, path)
     result = course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
     assert result.returncode != 0
-    assert "test cell 'test_sigmoid': hidden-test line 2 is not understood: 'check_sigmoid(f=sigmoid)'" in result.stderr
+    assert "test cell 'test_sigmoid': hidden-test line 3 is not understood: 'check_sigmoid(f=sigmoid)'" in result.stderr
 
 
 @pytest.mark.nbgrader

@@ -49,3 +49,14 @@ def test_installed_versions_satisfy_the_pins():
 
     for name, spec in pip_requirements().items():
         assert spec.contains(version(name)), f"installed {name} {version(name)} is outside {spec}"
+
+
+def test_importing_nbformat_builds_no_iri_parsers():
+    """The jsonschema pin keeps rfc3987-syntax (1.7 s of parser building per process) out."""
+    import subprocess
+    import sys
+
+    probe = "import sys, nbformat, nbgrader.apps; print('rfc3987_syntax' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "False", \
+        "importing nbformat loads rfc3987_syntax: jsonschema 4.25+ with rfc3987-syntax (see requirements.txt)"

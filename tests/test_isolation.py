@@ -162,3 +162,30 @@ def test_trusted_verdict_keeps_stability_warnings_under_an_outer_errstate():
         with StudentCode([naive]) as code:
             passed, message = TrustedVerdicts().verdict(code, HiddenCall("jacobian", "check_sigmoid", ("sigmoid",)))
     assert not passed and "not numerically stable" in message
+
+
+DEFERRING_CELLS = [
+    "import numpy as np\nimport matplotlib.pyplot as plt\nimport sympy as sp",
+    "import sys\n"
+    "def loaded():\n"
+    "    return sorted(n for n in ('matplotlib.figure', 'sympy.core') if n in sys.modules)\n"
+    "def draws():\n"
+    "    figure = plt.figure(figsize=(2, 1))\n"
+    "    return [type(figure).__name__, float(sp.sqrt(sp.Integer(4)))]\n",
+    "from matplotlib.patches import Circle\ndef circle():\n    return type(Circle((0, 0), 1)).__name__",
+]
+
+
+def test_matplotlib_and_sympy_are_imported_only_when_a_function_uses_them():
+    def result(child, name):
+        return call(child.argument(name), name, {})[0]
+
+    with StudentCode(DEFERRING_CELLS[:2]) as code:
+        with code.fork(call_seconds=30) as child:
+            assert result(child, "loaded") == [], "the import cell imported matplotlib or sympy at once"
+            assert result(child, "draws") == ["Figure", 2.0]
+            assert result(child, "loaded") == ["matplotlib.figure", "sympy.core"]
+        with code.fork(call_seconds=30) as child:  # each fork starts from the child's state
+            assert result(child, "loaded") == []
+    with StudentCode(DEFERRING_CELLS) as code, code.fork(call_seconds=30) as child:
+        assert result(child, "circle") == "Circle", "a from-import needs the real module at once"

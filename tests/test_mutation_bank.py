@@ -16,7 +16,7 @@ from autograder.hidden_tests import is_test_cell
 from autograder.notebook_files import ASSIGNMENT
 from autograder.verdicts import TrustedVerdicts
 from tests.course_dir import CourseDir, first_traceback
-from tests.mutation_bank import MUTANTS, VARIANTS, bundles, independent
+from tests.mutation_bank import MUTANTS, VARIANTS, bundles, depends_on, independent
 from tests.submissions import graded_form, solved_release
 
 REPORT = {}
@@ -31,7 +31,18 @@ def wiring_mutants():
 
 
 def nbgrader_students():
-    return bundles(VARIANTS, "var") + bundles(wiring_mutants(), "wire")
+    """The correct variants and the wiring mutants, bundled together: a mutant only with exercises
+    it cannot see, correct variants also with each other's (tests.mutation_bank.bundles)."""
+    return bundles(VARIANTS + wiring_mutants(), "grade", correct=VARIANTS)
+
+
+def reached_by_mutants(bundle):
+    """The test cells a mutant of the bundle can make fail: its exercise's, and those of every exercise
+    that uses it."""
+    deps = depends_on(bundle.notebook)
+    mutants = [impl for impl in bundle.members if impl not in VARIANTS]
+    return {"test_" + exercise for exercise, uses in deps.items()
+            if any(m.exercise == exercise or m.exercise in uses for m in mutants)}
 
 
 def start_grading(tmp_path_factory, background):
@@ -56,7 +67,10 @@ def bank_scores(_bank_started):
     for i, bundle in enumerate(students):
         notebook = bundle.notebook.removesuffix(".ipynb")
         cells = {cell: s for (_, cell), s in courses[i % 2].cell_scores(bundle.student, notebook).items()}
-        scores.update({impl.label: cells for impl in bundle.members})
+        reached = reached_by_mutants(bundle)
+        # A mutant is judged on its own cell; a variant on every cell no mutant beside it can reach.
+        scores.update({impl.label: cells if impl not in VARIANTS else
+                       {cell: s for cell, s in cells.items() if cell not in reached} for impl in bundle.members})
     REPORT.update(variants=len(VARIANTS), students=len(students),
                   accepted=sum(all(got == top for got, top in scores[v.label].values()) and bool(scores[v.label])
                                for v in VARIANTS))
@@ -64,8 +78,12 @@ def bank_scores(_bank_started):
 
 
 def trusted_failures(bundle):
-    """{test cell: the trusted verdict's message} for the cells the trusted step failed."""
+    """{test cell: the trusted verdict's message} for the cells the trusted step failed. The step gets
+    the whole graded notebook but for the test cells of exercises no member replaces: the child runs
+    all of the student's code as when grading, and each check of a member's cell its own fork."""
     nb = graded_form(bundle.notebook, bundle.replacements())
+    judged = {impl.test_cell for impl in bundle.members}
+    nb.cells = [cell for cell in nb.cells if not is_test_cell(cell) or cell.metadata["nbgrader"]["grade_id"] in judged]
     TrustedVerdicts().preprocess(nb, {"metadata": {}})
     failed = {}
     for cell in filter(is_test_cell, nb.cells):
@@ -93,6 +111,9 @@ def test_bundled_implementations_cannot_affect_each_other():
     for bundle in bundles(MUTANTS, "mut") + nbgrader_students():
         exercises = [impl.exercise for impl in bundle.members]
         assert len(exercises) == len(set(exercises)), bundle
+        for mutant in set(bundle.members) - set(VARIANTS):
+            others = [impl for impl in bundle.members if impl != mutant]
+            assert all(independent(mutant, other) for other in others), f"{mutant.label} can see {bundle}"
     # notebook 01: jacobian_sigmoid_Wx uses sigmoid_prime, which uses sigmoid; numerical_jacobian uses neither
     by_exercise = {m.exercise: m for m in MUTANTS if m.notebook.startswith("01")}
     assert not independent(by_exercise["sigmoid"], by_exercise["jacobian_sigmoid_Wx"])
@@ -125,4 +146,4 @@ def test_correct_variant_keeps_full_marks(bank_scores, variant):
     graded = bank_scores.get(variant.label, {})
     assert variant.test_cell in graded, f"{variant.label} was not graded"
     lost = {cell: s for cell, s in graded.items() if s[0] != s[1]}
-    assert not lost, f"{variant.label} (bundled with other correct variants) lost points: {lost}"
+    assert not lost, f"{variant.label} (or what shares its fake student) lost points: {lost}"

@@ -6,7 +6,8 @@ replies {"forked": pid}; the grader connects there, and the fork serves {"op": "
 {"op": "call", "name": ..., "args": [...], "errstate": {...}} there until the grader hangs up;
 {"op": "kill", "pid": pid} ends a fork and every process it started (its process group). The pids
 are the child's own: in a PID namespace the grader could not use them itself.
-The student's own prints, reads and exits are kept away from the protocol streams.
+The student's own prints, reads and exits are kept away from the protocol streams. matplotlib, sympy
+and ipywidgets are imported when first used, not when a cell imports them (deferred.py).
 """
 
 import json
@@ -18,8 +19,13 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import deferred  # noqa: E402
 import numpy as np  # noqa: E402
 import wire  # noqa: E402
+
+# Imported by the notebooks' first cells, rarely by a graded function, and a second of CPU per graded
+# notebook: imported on first use instead (deferred.py).
+DEFERRED_PACKAGES = ("matplotlib", "sympy", "ipywidgets")
 
 _dumps, _loads, _type, _str, _callable = json.dumps, json.loads, type, str, callable
 _exit, _fork, _killpg, _kill, _setpgid = os._exit, os.fork, os.killpg, os.kill, os.setpgid  # before student code
@@ -142,6 +148,7 @@ def end_fork(pid):
 
 def main():
     take_protocol_streams()
+    deferred.defer(*DEFERRED_PACKAGES)
     requests = _streams["requests"]
     namespace, failures = run_cells(_loads(requests.readline())["cells"])
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished copies are reaped by the system

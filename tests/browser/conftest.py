@@ -9,6 +9,7 @@ Screenshots go to ``test-artifacts/browser/`` (git-ignored): the ones a test tak
 and one of the page whenever a test that used the ``page`` fixture failed.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -66,17 +67,34 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def new_context(browser):
+    return browser.new_context(viewport=VIEWPORT)
+
+
+@contextlib.contextmanager
+def page_in(context, artifacts, request):
+    """A new page of context, closed afterwards; a screenshot named after the test if it failed."""
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            try:
+                page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
+            except Exception as error:  # the page may be gone; the failure itself is what matters
+                print(f"could not save the failure screenshot: {error}")
+        page.close()
+
+
 @pytest.fixture
 def page(browser, artifacts, request):
-    """A fresh page (1400x1000); on failure a screenshot named after the test is saved."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-        try:
-            page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
-        except Exception as error:  # the page may be gone; the failure itself is what matters
-            print(f"could not save the failure screenshot: {error}")
+    """A page (1400x1000) in a fresh browser context: nothing cached or stored by an earlier test."""
+    context = new_context(browser)
+    with page_in(context, artifacts, request) as fresh:
+        yield fresh
     context.close()

@@ -18,6 +18,7 @@ from nbgrader import utils
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
+from tests.browser.conftest import new_context, page_in
 from tests.browser.lab_server import LabServer
 from tests.browser.notebook_page import (
     EXECUTED,
@@ -45,6 +46,22 @@ def lab(browser, tmp_path_factory):
     """JupyterLab serving a copy of the course (started after the browser, so a missing one skips first)."""
     with LabServer(tmp_path_factory.mktemp("lab")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def lab_context(browser):
+    """One browser context for every JupyterLab page of this module, so that JupyterLab's scripts are
+    fetched and compiled once (from the browser's cache afterwards), as in a student's browser."""
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(lab_context, artifacts, request):
+    """A new page (1400x1000) in the module's browser context."""
+    with page_in(lab_context, artifacts, request) as fresh:
+        yield fresh
 
 
 @pytest.fixture(autouse=True)

@@ -108,8 +108,16 @@ def independent(a, b):
         and b.exercise not in deps[a.exercise]
 
 
-def bundles(implementations, prefix):
-    """Group implementations into as few fake students as independence allows (greedy)."""
+def bundles(implementations, prefix, correct=()):
+    """Group implementations into as few fake students as independence allows (greedy). Members are
+    pairwise independent, except that two implementations that are both in ``correct`` (correct
+    variants) may share a student even when one exercise uses the other: a bundle of correct code
+    keeps full marks exactly when each of its members does, and a lost point fails the test either way."""
+    correct = set(correct)
+
+    def may_share(a, b):
+        return a.exercise != b.exercise and (independent(a, b) or (a in correct and b in correct))
+
     result = []
     for notebook in sorted({impl.notebook for impl in implementations}):
         queues = {}
@@ -119,7 +127,7 @@ def bundles(implementations, prefix):
         while any(queues.values()):
             members = []
             for exercise in sorted(queues, key=lambda e: -len(queues[e])):
-                if queues[exercise] and all(independent(queues[exercise][0], m) for m in members):
+                if queues[exercise] and all(may_share(queues[exercise][0], m) for m in members):
                     members.append(queues[exercise].pop(0))
             result.append(Bundle(f"{prefix}{notebook[:2]}_{len(result):02d}", notebook, tuple(members)))
     return result
