@@ -24,6 +24,15 @@ def first_traceback(log):
     return log[start:start + 4000] if start >= 0 else log[-4000:]
 
 
+def assert_zero_on_exactly(scores, affected, who):
+    """scores ({test cell: (score, max)}) are zero on exactly the cells of affected and full marks on
+    every other one."""
+    zeroed = {cell for cell, (got, top) in scores.items() if got == 0}
+    full = {cell for cell, (got, top) in scores.items() if got == top}
+    assert zeroed == set(affected), f"{who}: zeroed {zeroed}, expected {set(affected)}"
+    assert full == set(scores) - set(affected), f"{who}: {scores}"
+
+
 _template_lock = threading.Lock()
 
 

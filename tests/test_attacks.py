@@ -28,7 +28,7 @@ from autograder.hidden_tests import is_test_cell
 from autograder.notebook_files import ASSIGNMENT
 from tests.attack_bank import attackers, replacements
 from tests.confinement_support import require_confinement
-from tests.course_dir import CourseDir, first_traceback
+from tests.course_dir import CourseDir, assert_zero_on_exactly, first_traceback
 from tests.submissions import solved_release
 
 pytestmark = [pytest.mark.nbgrader]
@@ -202,10 +202,7 @@ def test_every_other_grade_is_what_the_work_earns(attacked):
     for student, wrong in attacked.bystanders.items():
         scores = {cell: s for (_, cell), s in attacked.course.cell_scores(student, STEM).items()}
         assert set(scores) == test_cells, f"{student}: graded cells {sorted(scores)}"
-        zeroed = {cell for cell, (got, top) in scores.items() if got == 0}
-        full = {cell for cell, (got, top) in scores.items() if got == top}
-        assert zeroed == {"test_" + exercise for exercise in wrong}, f"{student}: {scores}"
-        assert full == test_cells - zeroed, f"{student}: {scores}"
+        assert_zero_on_exactly(scores, {"test_" + exercise for exercise in wrong}, student)
 
 
 def test_no_attack_reports_a_success(attacked):

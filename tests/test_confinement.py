@@ -175,28 +175,31 @@ def test_unbalanced_markers_are_errors_and_configured_markers_are_read():
     assert split_hidden(source, ("SECRET ON", "SECRET OFF"))[0] == "print(1)"
 
 
-@pytest.mark.nbgrader
-def test_generate_assignment_stops_at_an_unreadable_hidden_test(tmp_path):
+def generate_with_test_cell(tmp_path, grade_id, edit):
+    """Run generate_assignment on a course whose notebook 01 has the test cell grade_id changed by edit
+    (source -> source); return the CompletedProcess."""
     course = CourseDir(tmp_path)
     path = course.folder("source") / "01_jacobian.ipynb"
     nb = nbformat.read(path, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid")
-    cell.source = cell.source.replace("check_sigmoid(sigmoid)", "check_sigmoid(f=sigmoid)")
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell.source = edit(cell.source)
     nbformat.write(nb, path)
-    result = course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
+    return course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
+
+
+@pytest.mark.nbgrader
+def test_generate_assignment_stops_at_an_unreadable_hidden_test(tmp_path):
+    def keyword_call(source):
+        return source.replace("check_sigmoid(sigmoid)", "check_sigmoid(f=sigmoid)")
+
+    result = generate_with_test_cell(tmp_path, "test_sigmoid", keyword_call)
     assert result.returncode != 0
     assert "test cell 'test_sigmoid': hidden-test line 3 is not understood: 'check_sigmoid(f=sigmoid)'" in result.stderr
 
 
 @pytest.mark.nbgrader
 def test_generate_assignment_stops_at_a_test_cell_without_hidden_tests(tmp_path):
-    course = CourseDir(tmp_path)
-    path = course.folder("source") / "01_jacobian.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_sigmoid_prime")
-    cell.source = split_hidden(cell.source)[0]
-    nbformat.write(nb, path)
-    result = course.nbgrader("generate_assignment", ASSIGNMENT, "--force", check=False)
+    result = generate_with_test_cell(tmp_path, "test_sigmoid_prime", lambda source: split_hidden(source)[0])
     assert result.returncode != 0 and "test_sigmoid_prime': it has no hidden tests" in result.stderr
 
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from autograder.notebook_files import ASSIGNMENT
-from tests.course_dir import CourseDir, first_traceback
+from tests.course_dir import CourseDir, assert_zero_on_exactly, first_traceback
 from tests.submissions import solved_release
 
 pytestmark = [pytest.mark.nbgrader]
@@ -89,10 +89,7 @@ def test_each_submission_loses_exactly_the_affected_exercises(integrity_course, 
     _, affected = SUBMISSIONS[student]
     scores = {cell: s for (_, cell), s in integrity_course.cell_scores(student, STEM).items()}
     assert scores, f"{student} was not graded"
-    zeroed = {cell for cell, (got, top) in scores.items() if got == 0}
-    full = {cell for cell, (got, top) in scores.items() if got == top}
-    assert zeroed == affected, f"{student}: zeroed {zeroed}, expected {affected}"
-    assert full == set(scores) - affected, f"{student}: {scores}"
+    assert_zero_on_exactly(scores, affected, student)
 
 
 def test_a_broken_file_is_reported_and_the_class_still_graded(integrity_course):
