@@ -1,6 +1,7 @@
 """Shared fixtures: the session's nbgrader runs, queued in the background as the session starts, and
 one real course autograded once per session (``graded_course``)."""
 
+import importlib
 import os
 
 import pytest
@@ -39,45 +40,34 @@ def _graded_course_started(tmp_path_factory, background):
     return course, background.nbgrader(course, "autograde", ASSIGNMENT, "--create", log="autograde")
 
 
-@pytest.fixture(scope="session")
-def _bank_started(tmp_path_factory, background):
-    from tests import test_mutation_bank
+def background_start(module, function, *fixtures):
+    """A session fixture that calls ``tests.<module>.<function>(*fixture values)``, which queues work
+    in the background and returns what the module's own fixture waits for (Futures and their context).
+    The module is imported only when the fixture is used."""
 
-    return test_mutation_bank.start_grading(tmp_path_factory, background)
+    @pytest.fixture(scope="session")
+    def started(request):
+        starter = getattr(importlib.import_module(f"tests.{module}"), function)
+        return starter(*(request.getfixturevalue(name) for name in fixtures))
 
-
-@pytest.fixture(scope="session")
-def _attacks_started(tmp_path_factory, background, readable_python):
-    from tests import test_attacks
-
-    return test_attacks.start_grading(tmp_path_factory, background, readable_python)
-
-
-@pytest.fixture(scope="session")
-def _integrity_started(tmp_path_factory, background):
-    from tests import test_grading_integrity
-
-    return test_grading_integrity.start_grading(tmp_path_factory, background)
+    return started
 
 
-@pytest.fixture(scope="session")
-def _notebook_runs_started(background):
-    from tests import test_notebooks
-
-    return test_notebooks.start_runs(background)
-
-
-@pytest.fixture(scope="session")
-def _trusted_bank_started(background):
-    from tests import test_mutation_bank
-
-    return test_mutation_bank.start_trusted(background)
+_bank_started = background_start("test_mutation_bank", "start_grading", "tmp_path_factory", "background")
+_attacks_started = background_start("test_attacks", "start_grading", "tmp_path_factory", "background",
+                                    "readable_python")
+_integrity_started = background_start("test_grading_integrity", "start_grading", "tmp_path_factory", "background")
+_notebook_runs_started = background_start("test_notebooks", "start_runs", "background")
+_trusted_bank_started = background_start("test_mutation_bank", "start_trusted", "background")
+_install_started = background_start("test_install", "start_install", "tmp_path_factory", "background")
+_widget_runs_started = background_start("test_benchmarks", "start_widget_runs", "background")
 
 
 # A fixture a test uses -> the session fixture that starts its work in the background, longest first.
 BACKGROUND = {"bank_scores": "_bank_started", "classes": "_attacks_started",
               "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
-              "notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started"}
+              "installed": "_install_started", "notebook_runs": "_notebook_runs_started",
+              "trusted_verdicts": "_trusted_bank_started", "widget_explorers": "_widget_runs_started"}
 
 
 @pytest.fixture(scope="session", autouse=True)

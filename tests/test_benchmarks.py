@@ -7,14 +7,24 @@ from benchmarks import trusted_verdicts, widget_callbacks
 pytestmark = [pytest.mark.slow]
 
 
-def test_widget_benchmark_finds_the_explorers_by_running_the_notebooks():
+def start_widget_runs(background):
+    """Queue widget_callbacks.kernel_timings (one round) for every notebook it finds: {notebook: Future}."""
+    return {notebook: background.call(widget_callbacks.kernel_timings, notebook, 1)
+            for notebook in widget_callbacks.widget_notebooks()}
+
+
+@pytest.fixture(scope="module")
+def widget_explorers(_widget_runs_started):
+    """{notebook: the explorers widget_callbacks timed in it}."""
+    return {notebook: run.result() for notebook, run in _widget_runs_started.items()}
+
+
+def test_widget_benchmark_finds_the_explorers_by_running_the_notebooks(widget_explorers):
     """widget_callbacks keeps no list of widgets: it runs each notebook that imports ipywidgets and takes
     the ipywidgets.interactive objects it left in the kernel. A notebook that stops creating its explorer
     (03's eigenvalue explorer, 04's gradient-flow explorer) breaks this test."""
-    notebooks = widget_callbacks.widget_notebooks()
-    assert {"03_eigen.ipynb", "04_lstm.ipynb"} <= set(notebooks), notebooks
-    for notebook in notebooks:
-        explorers = widget_callbacks.kernel_timings(notebook, rounds=1)
+    assert {"03_eigen.ipynb", "04_lstm.ipynb"} <= set(widget_explorers), list(widget_explorers)
+    for notebook, explorers in widget_explorers.items():
         assert explorers, f"{notebook} imports ipywidgets but creates no ipywidgets.interactive explorer"
         for name, timings in explorers.items():
             assert timings["figsize"] and all(inches > 0 for inches in timings["figsize"]), \

@@ -47,24 +47,42 @@ def fresh_environment(folder, wheel):
     return env
 
 
-def test_a_wheel_install_grades_a_submission(tmp_path):
-    require_confinement("namespaces")
-    wheel = build_wheel(tmp_path)
+def install_and_grade(folder):
+    """Build the wheel, install it into a fresh environment and autograde one solved notebook 01 with
+    that environment's nbgrader; returns (names in the wheel, where the environment imports autograder
+    from, the environment, the autograde CompletedProcess, the course)."""
+    wheel = build_wheel(folder)
     names = subprocess.run([sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True).stdout
-    for needed in ("autograder/sandbox/runner.py", "autograder/sandbox/launch.py", "autograder/reference/jacobian.py"):
-        assert needed in names, f"the wheel lacks {needed}"
-    env = fresh_environment(tmp_path, wheel)
-    course = CourseDir(tmp_path / "course")
+    env = fresh_environment(folder, wheel)
+    course = CourseDir(folder / "course")
     shutil.rmtree(course.root / "autograder")  # the grader must use the installed package
     course.submit("alice", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb")})
     tools = str(Path(sys.executable).parent)
     where = subprocess.run([str(env / "bin" / "python"), "-c", "import autograder; print(autograder.__file__)"],
                            cwd=course.root, capture_output=True, text=True, check=True).stdout
-    assert where.startswith(str(env)), f"the fresh environment imports autograder from {where}"
     with tempfile.TemporaryDirectory() as logs:
         result = subprocess.run([str(env / "bin" / "python"), "-m", "nbgrader", "autograde", ASSIGNMENT, "--create"],
                                 cwd=course.root, capture_output=True, text=True, timeout=600,
                                 env={"PATH": f"{env / 'bin'}:{tools}:/usr/bin:/bin", "HOME": logs})
+    return names, where, env, result, course
+
+
+def start_install(tmp_path_factory, background):
+    """Queue install_and_grade in the background (it runs commands only); skips without namespaces."""
+    require_confinement("namespaces")
+    return background.nbgrader_steps(install_and_grade, tmp_path_factory.mktemp("install"))
+
+
+@pytest.fixture(scope="module")
+def installed(_install_started):
+    return _install_started.result()
+
+
+def test_a_wheel_install_grades_a_submission(installed):
+    names, where, env, result, course = installed
+    for needed in ("autograder/sandbox/runner.py", "autograder/sandbox/launch.py", "autograder/reference/jacobian.py"):
+        assert needed in names, f"the wheel lacks {needed}"
+    assert where.startswith(str(env)), f"the fresh environment imports autograder from {where}"
     assert result.returncode == 0, first_traceback(result.stderr)
     assert "Student code runs confined: namespaces" in result.stderr
     scores = course.cell_scores("alice", "01_jacobian")

@@ -74,6 +74,17 @@ def new_context(browser):
     return browser.new_context(viewport=VIEWPORT)
 
 
+def screenshot_if_failed(page, artifacts, request):
+    """A full-page screenshot named after the test, when its call failed."""
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        try:
+            page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
+        except Exception as error:  # the page may be gone; the failure itself is what matters
+            print(f"could not save the failure screenshot: {error}")
+
+
 @contextlib.contextmanager
 def page_in(context, artifacts, request):
     """A new page of context, closed afterwards; a screenshot named after the test if it failed."""
@@ -81,13 +92,7 @@ def page_in(context, artifacts, request):
     try:
         yield page
     finally:
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-            try:
-                page.screenshot(path=str(artifacts / f"FAILED-{name}.png"), full_page=True)
-            except Exception as error:  # the page may be gone; the failure itself is what matters
-                print(f"could not save the failure screenshot: {error}")
+        screenshot_if_failed(page, artifacts, request)
         page.close()
 
 

@@ -4,6 +4,7 @@ Everything here clicks or types as a person would; nothing calls JupyterLab's Ja
 """
 
 import re
+import time
 
 # The state of every cell, read from the page: kind, prompt ("[3]:", "[*]:", "[ ]:"), number of
 # images in its outputs, and the text of its error or stderr outputs (JupyterLab renders both with
@@ -36,6 +37,35 @@ def open_notebook(page, url, timeout=90):
     page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=timeout * 1000)
 
 
+def open_path(page, path, timeout=90):
+    """Open the notebook at path (relative to the server's root) in the page's JupyterLab, without
+    loading the page again: File > Open from Path..., then wait as open_notebook does."""
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.locator("li[data-command='filebrowser:open-path']").click()
+    field = page.locator(".jp-Dialog input")
+    field.fill(path)
+    field.press("Enter")
+    tab = page.locator(".jp-mod-current .lm-TabBar-tabLabel", has_text=path.rsplit("/", 1)[-1])
+    tab.wait_for(timeout=timeout * 1000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
+    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=timeout * 1000)
+
+
+def close_all_tabs(page, timeout=30):
+    """File > Close All Tabs, discarding unsaved changes; returns once no notebook is open."""
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.locator("li[data-command='application:close-all']").click()
+    deadline = time.monotonic() + timeout
+    notebooks = page.locator(".jp-NotebookPanel")
+    while notebooks.count():
+        discard = page.locator(".jp-Dialog .jp-Dialog-button", has_text="Discard")
+        if discard.count():
+            discard.click()
+        elif time.monotonic() > deadline:
+            raise AssertionError(f"{notebooks.count()} notebooks still open after Close All Tabs")
+        page.wait_for_timeout(100)
+
+
 def run_all(page, timeout):
     """Run > Run All Cells, then wait until the run finished (or an error stopped it)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -56,11 +86,14 @@ def cell_states(page):
 
 
 def validate(page, timeout=120):
-    """Press nbgrader's Validate button and return the text of the results dialog."""
+    """Press nbgrader's Validate button and return the text of the results dialog (then closed)."""
     page.get_by_role("button", name="Validate", exact=True).click()
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(timeout=timeout * 1000)
-    return dialog.locator(".jp-Dialog-body").inner_text()
+    text = dialog.locator(".jp-Dialog-body").inner_text()
+    page.keyboard.press("Escape")  # close the results, as a person would before going on
+    dialog.wait_for(state="detached", timeout=timeout * 1000)
+    return text
 
 
 def slider(widget, description):

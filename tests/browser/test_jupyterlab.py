@@ -7,7 +7,8 @@
 - moving a slider of notebook 03's eigenvalue explorer and of notebook 04's forget-bias explorer
   redraws the figure for the new value (on the page of that notebook's Run All).
 
-Screenshots: ``test-artifacts/browser/`` (see conftest.py).
+All of it on one page, loaded once: each test opens its notebook from the File menu and closes every
+tab when done. Screenshots: ``test-artifacts/browser/`` (see conftest.py).
 """
 
 import ast
@@ -18,13 +19,15 @@ from nbgrader import utils
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
-from tests.browser.conftest import new_context, page_in
+from tests.browser.conftest import new_context, screenshot_if_failed
 from tests.browser.lab_server import LabServer
 from tests.browser.notebook_page import (
     EXECUTED,
     cell_states,
+    close_all_tabs,
     drag_slider,
     open_notebook,
+    open_path,
     press_slider_keys,
     run_all,
     slider,
@@ -49,26 +52,33 @@ def lab(browser, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def lab_context(browser):
-    """One browser context for every JupyterLab page of this module, so that JupyterLab's scripts are
-    fetched and compiled once (from the browser's cache afterwards), as in a student's browser."""
+def lab_page(lab, browser):
+    """One JupyterLab page for the whole module, loaded once, at the lab command's default URL: every
+    test opens its notebook from the File menu (``open_path``), as a student moves from notebook to
+    notebook, and closes every tab when done. JupyterLab's scripts then load and start once.
+    Yields (page, the tab the default URL opened)."""
     context = new_context(browser)
-    yield context
+    page = context.new_page()
+    open_notebook(page, lab.url(""))
+    front_tab = current_tab(page)
+    close_all_tabs(page)
+    yield page, front_tab
     context.close()
 
 
 @pytest.fixture
-def page(lab_context, artifacts, request):
-    """A new page (1400x1000) in the module's browser context."""
-    with page_in(lab_context, artifacts, request) as fresh:
-        yield fresh
-
-
-@pytest.fixture(autouse=True)
-def _shut_down_kernels(lab):
-    """Each test's kernels end with it, so that no idle kernel of an earlier test competes for the CPU."""
-    yield
+def page(lab_page, lab, artifacts, request):
+    """The module's page, with no notebook open; afterwards every tab is closed (unsaved changes
+    discarded) and every kernel shut down, so that no idle kernel of an earlier test competes for the CPU."""
+    page, _ = lab_page
+    yield page
+    screenshot_if_failed(page, artifacts, request)
+    close_all_tabs(page)
     lab.shut_down_kernels()
+
+
+def current_tab(page):
+    return page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text()
 
 
 def called_names(source):
@@ -138,7 +148,7 @@ EXPLORER_CHECKS = {"03_eigen.ipynb": check_eigen_explorer, "04_lstm.ipynb": chec
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
     nb = nbformat.read(lab.root / "source" / ASSIGNMENT / name, as_version=4)
-    open_notebook(page, lab.url(f"lab/tree/source/{ASSIGNMENT}/{name}"))
+    open_path(page, f"source/{ASSIGNMENT}/{name}")
     run_all(page, timeout=RUN_TIMEOUT)
     assert_ran_cleanly(page, nb, name)
     page.locator(".jp-Notebook .jp-Cell").nth(figure_cells(nb)[0]).scroll_into_view_if_needed()
@@ -167,12 +177,13 @@ def signed(readout):
 
 
 @pytest.mark.parametrize("name", [NOTEBOOKS[0], NOTEBOOKS[-1]])
-def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab, page, artifacts):
+def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab_page, page, artifacts):
     nb = nbformat.read(RELEASE_DIR / name, as_version=4)
     path = f"notebooks/{ASSIGNMENT}/{name}"
-    # Notebook 01 through the server's front page: the lab command's default URL must open it.
-    open_notebook(page, lab.url("" if path == FIRST_NOTEBOOK else f"lab/tree/{path}"))
-    assert page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text() == name, "another notebook opened"
+    if path == FIRST_NOTEBOOK:  # the lab command's default URL must open notebook 01
+        assert lab_page[1] == name, f"the default URL opened {lab_page[1]}"
+    open_path(page, path)
+    assert current_tab(page) == name, "another notebook opened"
     text = validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-release-{name.removesuffix('.ipynb')}.png"))
     tests, answers = graded_test_ids(nb), written_answers(nb)
@@ -190,7 +201,7 @@ def test_validate_accepts_a_solved_copy(name, lab, page, artifacts):
     solved = lab.root / "solved" / name
     solved.parent.mkdir(exist_ok=True)
     solved.write_text(solved_release(name), encoding="utf-8")
-    open_notebook(page, lab.url(f"lab/tree/solved/{name}"))
+    open_path(page, f"solved/{name}")
     text = validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-solved-{name.removesuffix('.ipynb')}.png"))
     assert "Success! Your notebook passes all the tests." in text, text[:3000]
