@@ -27,12 +27,18 @@ RUN_FINISHED = """() => {
         && (prompts.every(p => /^\\[\\d+\\]:$/.test(p)) || errors.length > 0);
 }"""
 EXECUTED = re.compile(r"^\[\d+\]:$")
+CURRENT_TAB = ".jp-mod-current .lm-TabBar-tabLabel"  # the label of the tab in front
 
 
 def open_notebook(page, url, timeout=90):
     """Load a notebook page and wait until its kernel is connected and idle (the status bar says
     "Python 3 (ipykernel) | Idle"; before that, Run All would find no kernel to run the cells in)."""
     page.goto(url + "&reset")  # a fresh workspace: no tabs of earlier tests reopened
+    _wait_until_ready(page, timeout)
+
+
+def _wait_until_ready(page, timeout):
+    """Wait until the open notebook shows its cells and its kernel is idle."""
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
     page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=timeout * 1000)
 
@@ -45,10 +51,14 @@ def open_path(page, path, timeout=90):
     field = page.locator(".jp-Dialog input")
     field.fill(path)
     field.press("Enter")
-    tab = page.locator(".jp-mod-current .lm-TabBar-tabLabel", has_text=path.rsplit("/", 1)[-1])
+    tab = page.locator(CURRENT_TAB, has_text=path.rsplit("/", 1)[-1])
     tab.wait_for(timeout=timeout * 1000)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout * 1000)
-    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=timeout * 1000)
+    _wait_until_ready(page, timeout)
+
+
+def current_tab(page):
+    """The name on the tab in front."""
+    return page.locator(CURRENT_TAB).inner_text()
 
 
 def close_all_tabs(page, timeout=30):

@@ -25,6 +25,7 @@ from tests.browser.notebook_page import (
     EXECUTED,
     cell_states,
     close_all_tabs,
+    current_tab,
     drag_slider,
     open_notebook,
     open_path,
@@ -75,10 +76,6 @@ def page(lab_page, lab, artifacts, request):
     screenshot_if_failed(page, artifacts, request)
     close_all_tabs(page)
     lab.shut_down_kernels()
-
-
-def current_tab(page):
-    return page.locator(".jp-mod-current .lm-TabBar-tabLabel").inner_text()
 
 
 def called_names(source):
