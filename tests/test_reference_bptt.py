@@ -1,5 +1,7 @@
 """The notebook-02 reference: BPTT two ways, against finite differences and against each other."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -71,3 +73,52 @@ def test_contribution_norms_are_the_norms_of_per_step_weight_gradients():
                 return float(dL_dh[t] @ h)
             term = central_difference(loss_t, W)
             assert abs(norms[t, k] - np.linalg.norm(term)) <= 1e-7 * max(1.0, np.linalg.norm(term))
+
+
+def per_step_weight_gradient(W, U, xs, h_init, dL_dh, t, k):
+    """dL_t/dW_k by central differences, when step k gets its own copy W_k of the weights: term (t, k)."""
+    def loss_t(Wk):
+        h = h_init
+        for step in range(t + 1):
+            h = sigmoid((Wk if step == k else W) @ h + U @ xs[step])
+        return float(dL_dh[t] @ h)
+    return central_difference(loss_t, W)
+
+
+@pytest.mark.parametrize("n,m,T", [(2, 3, 4), (3, 1, 5)])
+def test_truncated_bptt_keeps_exactly_the_terms_within_tau(n, m, T):
+    W, U, xs, h_init, dL_dh = random_rnn(np.random.default_rng(13 * n + T), n, m, T)
+    terms = {(t, k): per_step_weight_gradient(W, U, xs, h_init, dL_dh, t, k)
+             for t in range(T + 1) for k in range(t + 1)}
+    for tau in range(T + 2):
+        kept = sum(term for (t, k), term in terms.items() if t - k <= tau)
+        assert relative_error(ref.bptt_truncated(W, U, xs, h_init, dL_dh, tau), kept) < 1e-7
+    assert relative_error(ref.bptt_truncated(W, U, xs, h_init, dL_dh, T), ref.bptt(W, U, xs, h_init, dL_dh)) < 1e-13
+
+
+@pytest.mark.parametrize("n,m,T", CASES)
+def test_forward_mode_matches_torch_forward_mode_and_the_recursion(n, m, T):
+    """torch's dual numbers (torch.autograd.forward_ad) push one tangent of W at a time forward through the
+    unrolled network: an independent forward mode."""
+    torch = pytest.importorskip("torch", reason="PyTorch is the optional extra oracle")
+    from torch.autograd import forward_ad
+
+    W, U, xs, h_init, dL_dh = random_rnn(np.random.default_rng(3 * n + m + T), n, m, T)
+    oracle = np.zeros((n, n))
+    for a in range(n):
+        for b in range(n):
+            tangent = torch.zeros((n, n), dtype=torch.float64)
+            tangent[a, b] = 1.0
+            with forward_ad.dual_level(), warnings.catch_warnings():
+                # the first dual tensor loads decompositions through the deprecated torch.jit.script
+                warnings.simplefilter("ignore", DeprecationWarning)
+                Wt, h = forward_ad.make_dual(torch.from_numpy(W), tangent), torch.from_numpy(h_init)
+                total = torch.zeros((), dtype=torch.float64)
+                for t in range(T + 1):
+                    h = torch.sigmoid(Wt @ h + torch.from_numpy(U) @ torch.from_numpy(xs[t]))
+                    total = total + torch.from_numpy(dL_dh[t]) @ h
+                oracle[a, b] = forward_ad.unpack_dual(total).tangent.item()
+    forward = ref.forward_mode_dW(W, U, xs, h_init, dL_dh)
+    assert forward.shape == (n, n)
+    assert relative_error(forward, oracle) < 1e-12
+    assert relative_error(forward, ref.bptt(W, U, xs, h_init, dL_dh)) < 1e-12

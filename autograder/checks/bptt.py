@@ -1,5 +1,6 @@
 """Checks for notebook 02: rnn_forward, step_jacobian, immediate_dh_dW, bptt_double_sum, bptt,
-contribution_norms (shapes: W (n, n), U (n, m), xs (T+1, m), h_init (n,), dL_dh (T+1, n))."""
+forward_mode_dW, contribution_norms, bptt_truncated
+(shapes: W (n, n), U (n, m), xs (T+1, m), h_init (n,), dL_dh (T+1, n))."""
 
 import numpy as np
 
@@ -164,6 +165,27 @@ def check_bptt(bptt):
             _recursion_with_W_not_transposed(**p)})
 
 
+def _forward_mode_with(W, U, xs, h_init, dL_dh, *, transposed_jacobian=False, last_loss_only=False):
+    """dL/dW by the forward recursion P_t = J_t P_{t-1} + d+h_t/dW, with one of the classic mistakes."""
+    _, prev = _previous(W, U, xs, h_init)
+    n = len(h_init)
+    P, grad = np.zeros((n, n, n)), np.zeros((n, n))
+    for t in range(len(xs)):
+        J = ref.step_jacobian(W, U, xs[t], prev[t])
+        P = np.tensordot(J.T if transposed_jacobian else J, P, axes=1) + ref.immediate_dh_dW(W, U, xs[t], prev[t])
+        if not last_loss_only or t == len(xs) - 1:
+            grad += np.tensordot(dL_dh[t], P, axes=1)
+    return grad
+
+
+def check_forward_mode_dW(forward_mode_dW):
+    _check_gradient(forward_mode_dW, "forward_mode_dW", lambda p: {
+        "the step Jacobian is transposed: P_t = J_t P_{t-1} + d+h_t/dW with J_t = diag(sigma') W":
+            _forward_mode_with(**p, transposed_jacobian=True),
+        "only dL_dh[T] . P_T is summed: every step's loss contributes dL_dh[t] . P_t":
+            _forward_mode_with(**p, last_loss_only=True)})
+
+
 def check_contribution_norms(contribution_norms):
     rng, seed = fresh_rng()
     for n, m, T in CASES:
@@ -181,3 +203,42 @@ def check_contribution_norms(contribution_norms):
             "column k = 0 is empty: the terms through h_0 count too": without_k0,
         })
         check_repeatable(contribution_norms, "contribution_norms", p, found)
+
+
+# (n, m, T, tau): a window inside the sequence, tau = 0, tau = T, tau beyond T, one unit, a case twice.
+TRUNCATION_CASES = [(3, 2, 6, 2), (2, 3, 5, 0), (3, 3, 4, 4), (2, 2, 3, 7), (1, 3, 5, 1), (3, 2, 6, 2)]
+
+
+def _window(p, keep):
+    """The double sum over the terms (t, k) with keep(t, k), from the reference's terms."""
+    n = len(p["h_init"])
+    terms = ref.contribution_terms(p["W"], p["U"], p["xs"], p["h_init"], p["dL_dh"])
+    return sum((term for t, k, term in terms if keep(t, k)), np.zeros((n, n)))
+
+
+def check_bptt_truncated(bptt_truncated):
+    rng, seed = fresh_rng()
+    for n, m, T, tau in TRUNCATION_CASES:
+        p = _problem(rng, n, m, T)
+        p["dL_dh"] = rng.normal(size=(T + 1, n))
+        p["tau"] = tau
+        case = f"n = {n}, m = {m}, T = {T}, tau = {tau} (random case, seed {seed})"
+        found, _ = call(bptt_truncated, "bptt_truncated", p)
+        require_float_array(found, (n, n), "bptt_truncated", case)
+        expected = ref.bptt_truncated(**p)
+        full = {key: value for key, value in p.items() if key != "tau"}
+        compare(found, expected, name="bptt_truncated", case=case, rtol=RTOL, mistakes={
+            "the terms with t - k = tau are missing: keep every term with t - k <= tau":
+                _window(p, lambda t, k: t - k < tau),
+            "one term too many: keep the terms with t - k <= tau, that is k = t - tau .. t":
+                _window(p, lambda t, k: t - k <= tau + 1),
+            "tau was ignored: this is the whole gradient, but only the terms with t - k <= tau count":
+                ref.bptt(**full),
+            "the window is counted from the start of the sequence (k <= tau) instead of back from each t":
+                _window(p, lambda t, k: k <= tau),
+            "the window is counted back from the last step (k >= T - tau) instead of back from each t":
+                _window(p, lambda t, k: k >= T - tau),
+            "you kept the terms with t - k > tau and dropped the ones to keep": _window(p, lambda t, k: t - k > tau),
+            "you returned the transpose of dL/dW": expected.T,
+        })
+        check_repeatable(bptt_truncated, "bptt_truncated", p, found)

@@ -74,3 +74,32 @@ def bptt(W, U, xs, h_init, dL_dh):
         grad += np.outer(delta, prev[t])
         carried = W.T @ delta
     return grad
+
+
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    """dL/dW (n, n) from the double-sum terms with t - k <= tau only; tau >= T gives bptt."""
+    xs = np.asarray(xs, dtype=float)
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = _previous_states(hs, h_init)
+    s_primes = sigmoid_prime(prev @ np.asarray(W, dtype=float).T + xs @ np.asarray(U, dtype=float).T)
+    grad = np.zeros_like(np.asarray(W, dtype=float))
+    for t in range(len(xs)):
+        delta = np.asarray(dL_dh[t], dtype=float) * s_primes[t]  # dL_t/ds_k, k going down from t
+        for k in range(t, max(t - tau, 0) - 1, -1):
+            grad += np.outer(delta, prev[k])
+            if k > 0:
+                delta = (W.T @ delta) * s_primes[k - 1]
+    return grad
+
+
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    """dL/dW (n, n) in forward mode: P_t = dh_t/dW (n, n, n), P_t = J_t P_{t-1} + d+h_t/dW, P_{-1} = 0."""
+    xs = np.asarray(xs, dtype=float)
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = _previous_states(hs, h_init)
+    n = len(hs[0])
+    P, grad = np.zeros((n, n, n)), np.zeros((n, n))
+    for t in range(len(xs)):
+        P = np.tensordot(step_jacobian(W, U, xs[t], prev[t]), P, axes=1) + immediate_dh_dW(W, U, xs[t], prev[t])
+        grad += np.tensordot(np.asarray(dL_dh[t], dtype=float), P, axes=1)
+    return grad

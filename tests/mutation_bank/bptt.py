@@ -1,4 +1,4 @@
-"""Notebook 02: wrong (MUTANTS) and correct (VARIANTS) versions of its six functions."""
+"""Notebook 02: wrong (MUTANTS) and correct (VARIANTS) versions of its eight functions."""
 
 NOTEBOOK = "02_bptt.ipynb"
 
@@ -113,6 +113,43 @@ def bptt(W, U, xs, h_init, dL_dh):
         carried = W.T @ delta
     return grad
 '''),
+    ("forward_mode_dW", "fm_transposed_jacobian", '''
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    n = len(h_init)
+    P, grad, h_prev = np.zeros((n, n, n)), np.zeros((n, n)), h_init
+    for t in range(len(xs)):
+        P = np.tensordot(step_jacobian(W, U, xs[t], h_prev).T, P, axes=1) + immediate_dh_dW(W, U, xs[t], h_prev)
+        grad += np.tensordot(dL_dh[t], P, axes=1)
+        h_prev = sigmoid(W @ h_prev + U @ xs[t])
+    return grad
+''', "the step Jacobian is transposed"),
+    ("forward_mode_dW", "fm_last_loss_only", '''
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    n = len(h_init)
+    P, h_prev = np.zeros((n, n, n)), h_init
+    for t in range(len(xs)):
+        P = np.tensordot(step_jacobian(W, U, xs[t], h_prev), P, axes=1) + immediate_dh_dW(W, U, xs[t], h_prev)
+        h_prev = sigmoid(W @ h_prev + U @ xs[t])
+    return np.tensordot(dL_dh[-1], P, axes=1)
+''', "only dL_dh[T]"),
+    ("forward_mode_dW", "fm_no_carry", '''
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    grad, h_prev = np.zeros(W.shape), h_init
+    for t in range(len(xs)):
+        grad += np.tensordot(dL_dh[t], immediate_dh_dW(W, U, xs[t], h_prev), axes=1)
+        h_prev = sigmoid(W @ h_prev + U @ xs[t])
+    return grad
+''', "only the immediate terms"),
+    ("forward_mode_dW", "fm_state_lags", '''
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    n = len(h_init)
+    P, grad, h_prev = np.zeros((n, n, n)), np.zeros((n, n)), h_init
+    for t in range(len(xs)):
+        h_prev = sigmoid(W @ h_prev + U @ xs[t])
+        P = np.tensordot(step_jacobian(W, U, xs[t], h_prev), P, axes=1) + immediate_dh_dW(W, U, xs[t], h_prev)
+        grad += np.tensordot(dL_dh[t], P, axes=1)
+    return grad
+'''),
     ("contribution_norms", "cn_transposed", '''
 def contribution_norms(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
@@ -149,6 +186,47 @@ def contribution_norms(W, U, xs, h_init, dL_dh):
             row = row @ step_jacobian(W, U, xs[k], prev[k])
     return norms
 ''', "k = 0"),
+    ("bptt_truncated", "bt_strict_window", '''
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = [h_init] + list(hs[:-1])
+    grad = np.zeros(W.shape)
+    for t in range(len(xs)):
+        row = dL_dh[t]
+        for k in range(t, max(0, t - tau + 1) - 1, -1):
+            grad += np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1)
+            row = row @ step_jacobian(W, U, xs[k], prev[k])
+    return grad
+''', "t - k = tau are missing"),
+    ("bptt_truncated", "bt_window_from_start", '''
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = [h_init] + list(hs[:-1])
+    grad = np.zeros(W.shape)
+    for t in range(len(xs)):
+        row = dL_dh[t]
+        for k in range(t, -1, -1):
+            if k <= tau:
+                grad += np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1)
+            row = row @ step_jacobian(W, U, xs[k], prev[k])
+    return grad
+''', "from the start of the sequence"),
+    ("bptt_truncated", "bt_ignores_tau", '''
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    return bptt(W, U, xs, h_init, dL_dh)
+''', "tau was ignored"),
+    ("bptt_truncated", "bt_drops_k0_when_clipped", '''
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = [h_init] + list(hs[:-1])
+    grad = np.zeros(W.shape)
+    for t in range(len(xs)):
+        row = dL_dh[t]
+        for k in range(t, max(0, t - tau), -1):
+            grad += np.tensordot(row, immediate_dh_dW(W, U, xs[k], prev[k]), axes=1)
+            row = row @ step_jacobian(W, U, xs[k], prev[k])
+    return grad
+'''),
 ]
 
 VARIANTS = [
@@ -189,5 +267,35 @@ def bptt(W, U, xs, h_init, dL_dh):
     for t in range(len(xs) - 2, -1, -1):              # total dL/dh_t, latest first
         g[t] += W.T @ (sigmoid_prime(pre[t + 1]) * g[t + 1])
     return (sigmoid_prime(pre) * g).T @ prev
+'''),
+    ("forward_mode_dW", "ok_fm_einsum", '''
+def forward_mode_dW(W, U, xs, h_init, dL_dh):
+    n = len(h_init)
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = np.vstack([h_init, hs[:-1]])
+    P = np.zeros((n, n, n))
+    grad = np.zeros((n, n))
+    for t in range(len(xs)):
+        s_prime = sigmoid_prime(W @ prev[t] + U @ xs[t])
+        P = np.einsum("i,ij,jab->iab", s_prime, W, P)
+        P[np.arange(n), np.arange(n), :] += s_prime[:, None] * prev[t]
+        grad += np.einsum("i,iab->ab", dL_dh[t], P)
+    return grad
+'''),
+    ("bptt_truncated", "ok_bt_backward_per_loss", '''
+def bptt_truncated(W, U, xs, h_init, dL_dh, tau):
+    hs = rnn_forward(W, U, xs, h_init)
+    prev = np.vstack([h_init, hs[:-1]])
+    pre = prev @ W.T + xs @ U.T
+    grad = np.zeros(W.shape)
+    for t in range(len(xs)):
+        delta = sigmoid_prime(pre[t]) * dL_dh[t]
+        for k in range(t, -1, -1):
+            if t - k > tau:
+                break
+            grad += np.outer(delta, prev[k])
+            if k > 0:
+                delta = sigmoid_prime(pre[k - 1]) * (W.T @ delta)
+    return grad
 '''),
 ]
