@@ -5,6 +5,7 @@
     python3 course.py test      run the whole test suite
     python3 course.py release   regenerate notebooks/ from source/
     python3 course.py lite      build notebooks/ as a static JupyterLite site in _site/
+    python3 course.py check NB  grade notebook NB with the hidden checks and print each diagnosis
 
 Each command first makes sure the virtual environment .venv exists and holds the pinned
 dependencies (requirements.txt; requirements-test.txt for ``test``, requirements-lite.txt for
@@ -140,7 +141,7 @@ def build_lite(extra):
 
 
 def main(argv):
-    if not argv or argv[0] not in {"lab", "test", "release", "lite"}:
+    if not argv or argv[0] not in {"lab", "test", "release", "lite", "check"}:
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
@@ -161,7 +162,8 @@ def main(argv):
                   "Running code there needs the browser to load Pyodide from its public CDN.")
         return code
     ensure_environment("requirements.txt")
-    return run_in_environment([str(venv_bin("python")), "-m", "autograder.release", *extra])
+    module = "autograder.self_grading" if command == "check" else "autograder.release"
+    return run_in_environment([str(venv_bin("python")), "-m", module, *extra])
 
 
 if __name__ == "__main__":
