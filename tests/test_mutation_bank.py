@@ -131,6 +131,8 @@ def test_every_test_cell_is_wired_through_nbgrader():
 def test_mutant_loses_points_on_its_exercise(trusted_verdicts, mutant):
     assert mutant.test_cell in trusted_verdicts[mutant.label], \
         f"{mutant.label} passed the trusted check of {mutant.test_cell}"
+    assert mutant.message in trusted_verdicts[mutant.label][mutant.test_cell], \
+        f"{mutant.label}: the trusted verdict lost the words {mutant.message!r}"
 
 
 @pytest.mark.nbgrader

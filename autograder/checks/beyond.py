@@ -106,17 +106,31 @@ def _gate_mistakes(gate, x, h_prev, p, r):
             f"the gate {gate} uses tanh; gates use the sigmoid": np.tanh(pre + p["b_" + gate])}
 
 
+SHRINK = {"floors": {"n": 1, "m": 1},
+          "at_floor": {"n": "one unit is wrong too, so it is not a transpose or a mixed-up matrix product"},
+          "rises": {"n": "one unit is right, so look for how units are coupled (a transpose, U h_prev)",
+                    "m": "the error involves the input term W x"}}
+
+
+def _gru_args(rng, n, m):
+    p = random_params(rng, ref.GRU_PARAMS, n, m, bias_scale=0.8)
+    return {"x": rng.normal(size=m), "h_prev": rng.uniform(-1, 1, size=n), "params": p}
+
+
 def _gru_cases(rng, seed):
-    """(params, x, h_prev, args, case) for each shape of CASES: the inputs of one GRU step."""
+    """(params, x, h_prev, args, case, shrink) for each shape of CASES: the inputs of one GRU step, and
+    shrink(fn, name, reference, part) -> the lines of the smallest failing case."""
     for n, m in CASES:
-        p = random_params(rng, ref.GRU_PARAMS, n, m, bias_scale=0.8)
-        x, h_prev = rng.normal(size=m), rng.uniform(-1, 1, size=n)
-        yield p, x, h_prev, {"x": x, "h_prev": h_prev, "params": p}, describe_case(seed, n, m)
+        args = _gru_args(rng, n, m)
+        yield args["params"], args["x"], args["h_prev"], args, describe_case(seed, n, m), \
+            lambda fn, name, reference, part=None, n=n, m=m: core.Shrinker(
+                fn, name, _gru_args, lambda a: reference(**a), rtol=1e-8, seed=seed, part=part, **SHRINK)(
+                    {"n": n, "m": m})
 
 
 def check_gru_step(gru_step):
     rng, seed = core.fresh_rng()
-    for p, x, h_prev, args, case in _gru_cases(rng, seed):
+    for p, x, h_prev, args, case, shrink in _gru_cases(rng, seed):
         n = len(h_prev)
         found, _ = core.call(gru_step, "gru_step", args)
         if type(found) not in (tuple, list) or len(found) != 2:
@@ -127,7 +141,9 @@ def check_gru_step(gru_step):
         core.check_gates(gates, gates_ref, function="gru_step", position="second", tanh_gate="h_hat", n=n, case=case,
                          mistakes={g: _gate_mistakes(g, x, h_prev, p, gates_ref["r"]) for g in GATES})
         h = core.require_float_array(h, (n,), "gru_step's h", case)
-        core.compare(h, h_ref, name="gru_step's h", case=case, rtol=RTOL, mistakes=_step_mistakes(x, h_prev, p))
+        core.compare(h, h_ref, name="gru_step's h", case=case, rtol=RTOL, mistakes=_step_mistakes(x, h_prev, p),
+                     shrink=lambda: shrink(gru_step, "gru_step", lambda **a: ref.gru_step(**a)[0],
+                                           part=lambda result: result[0]))
         core.check_repeatable(gru_step, "gru_step", args, found)
 
 
@@ -156,11 +172,12 @@ def _jacobian_mistakes(x, h_prev, p):
 
 def check_gru_dh_dhprev(gru_dh_dhprev):
     rng, seed = core.fresh_rng()
-    for p, x, h_prev, args, case in _gru_cases(rng, seed):
+    for p, x, h_prev, args, case, shrink in _gru_cases(rng, seed):
         found, _ = core.call(gru_dh_dhprev, "gru_dh_dhprev", args)
         core.require_float_array(found, (len(h_prev), len(h_prev)), "gru_dh_dhprev", case)
         core.compare(found, ref.gru_dh_dhprev(x, h_prev, p), name="gru_dh_dhprev", case=case, rtol=1e-8,
-                     mistakes=_jacobian_mistakes(x, h_prev, p))
+                     mistakes=_jacobian_mistakes(x, h_prev, p),
+                     shrink=lambda: shrink(gru_dh_dhprev, "gru_dh_dhprev", ref.gru_dh_dhprev))
         core.check_repeatable(gru_dh_dhprev, "gru_dh_dhprev", args, found)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..reference import bptt as ref
 from ..reference.jacobian import sigmoid, sigmoid_prime
-from .core import call, check_repeatable, compare, fresh_rng, require_float_array
+from .core import Shrinker, call, check_repeatable, compare, fresh_rng, require_float_array
 
 RTOL = 1e-8
 # (n, m, T): non-square U, a single step, a square case, a one-unit network, a shape twice.
@@ -16,6 +16,23 @@ CASES = [(3, 2, 4), (2, 5, 0), (4, 4, 6), (1, 3, 2), (3, 2, 4)]
 def _problem(rng, n, m, T):
     return {"W": rng.normal(scale=1.2, size=(n, n)), "U": rng.normal(size=(n, m)),
             "xs": rng.normal(size=(T + 1, m)), "h_init": rng.normal(size=n)}
+
+
+# How the smallest failing case reads: what it means that the answer is right one size below and wrong from
+# there on, or wrong even at the smallest size.
+RISES = {"T": "the error is in how the gradient is passed one step back",
+         "n": "one unit is right, so look for a transpose or the order of a matrix product",
+         "m": "the error involves the input term U x_t"}
+AT_FLOOR = {"T": "a single step (T = 0) is wrong, so the error is in the immediate term, "
+                 "the outer product of sigma'(s_t) * dL_dh[t] with h_(t-1)",
+            "n": "one unit is wrong too, so it is not a transpose or the order of a product"}
+FLOORS = {"T": 0, "n": 1, "m": 1}
+
+
+def _gradient_problem(rng, n, m, T):
+    p = _problem(rng, n, m, T)
+    p["dL_dh"] = rng.normal(size=(T + 1, n))
+    return p
 
 
 def _case(seed, n, m, T):
@@ -72,7 +89,10 @@ def check_rnn_forward(rnn_forward):
                                                                                           p["h_init"]),
             "tanh instead of the sigmoid": _forward_with(np.tanh, p),
             "the activation is missing (a linear recursion)": _forward_with(lambda s: s, p),
-        })
+        }, shrink=lambda: Shrinker(
+            rnn_forward, "rnn_forward", _problem, lambda a: ref.rnn_forward(**a), rtol=RTOL, floors=FLOORS, seed=seed,
+            rises={"T": "the first state is right, so the error is in how a state feeds the next"},
+            at_floor={"T": "the first state h_0 = sigma(W h_init + U x_0) is already wrong"})({"n": n, "m": m, "T": T}))
         check_repeatable(rnn_forward, "rnn_forward", p, found)
 
 
@@ -85,18 +105,26 @@ def _forward_with(activation, p):
     return np.array(out)
 
 
+def _one_step(rng, n, m):
+    W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
+    return {"W": W, "U": U, "x_t": rng.normal(size=m), "h_prev": rng.normal(size=n)}
+
+
 def _one_step_cases():
-    """(args, case description, s) for single-step functions: args W, U, x_t, h_prev; s = W h_prev + U x_t."""
+    """(args, case description, s, shrink) for single-step functions: args W, U, x_t, h_prev;
+    s = W h_prev + U x_t; shrink(fn, name, reference) -> the smallest failing case's lines."""
     rng, seed = fresh_rng()
     for n, m, _ in CASES:
-        W, U = rng.normal(scale=1.2, size=(n, n)), rng.normal(size=(n, m))
-        x_t, h_prev = rng.normal(size=m), rng.normal(size=n)
-        yield ({"W": W, "U": U, "x_t": x_t, "h_prev": h_prev}, f"n = {n}, m = {m} (random case, seed {seed})",
-               W @ h_prev + U @ x_t)
+        args = _one_step(rng, n, m)
+        s = args["W"] @ args["h_prev"] + args["U"] @ args["x_t"]
+        yield (args, f"n = {n}, m = {m} (random case, seed {seed})", s,
+               lambda fn, name, reference, n=n, m=m: Shrinker(
+                   fn, name, _one_step, lambda a: reference(**a), rtol=RTOL, floors={"n": 1, "m": 1}, seed=seed,
+                   rises=RISES, at_floor=AT_FLOOR)({"n": n, "m": m}))
 
 
 def check_step_jacobian(step_jacobian):
-    for args, case, s in _one_step_cases():
+    for args, case, s, shrink in _one_step_cases():
         W, h_prev = args["W"], args["h_prev"]
         found, _ = call(step_jacobian, "step_jacobian", args)
         require_float_array(found, W.shape, "step_jacobian", case)
@@ -108,12 +136,12 @@ def check_step_jacobian(step_jacobian):
                 sigmoid_prime(sigmoid(s))[:, None] * W,
             "the input term U x_t is missing from the pre-activation": sigmoid_prime(W @ h_prev)[:, None] * W,
             "the factor diag(sigma') is missing: you returned W": W,
-        })
+        }, shrink=lambda: shrink(step_jacobian, "step_jacobian", ref.step_jacobian))
         check_repeatable(step_jacobian, "step_jacobian", args, found)
 
 
 def check_immediate_dh_dW(immediate_dh_dW):
-    for args, case, s in _one_step_cases():
+    for args, case, s, shrink in _one_step_cases():
         n, h_prev = len(args["h_prev"]), args["h_prev"]
         found, _ = call(immediate_dh_dW, "immediate_dh_dW", args)
         require_float_array(found, (n, n, n), "immediate_dh_dW", case)
@@ -126,15 +154,14 @@ def check_immediate_dh_dW(immediate_dh_dW):
             "h_t = sigma(s) was used instead of h_prev": np.einsum("ia,i,b->iab", np.eye(n), sigmoid_prime(s),
                                                                   sigmoid(s)),
             "sigma(s) was used instead of sigma'(s)": np.einsum("ia,i,b->iab", np.eye(n), sigmoid(s), h_prev),
-        })
+        }, shrink=lambda: shrink(immediate_dh_dW, "immediate_dh_dW", ref.immediate_dh_dW))
         check_repeatable(immediate_dh_dW, "immediate_dh_dW", args, found)
 
 
 def _check_gradient(fn, name, extra_mistakes):
     rng, seed = fresh_rng()
     for n, m, T in CASES:
-        p = _problem(rng, n, m, T)
-        p["dL_dh"] = rng.normal(size=(T + 1, n))
+        p = _gradient_problem(rng, n, m, T)
         case = _case(seed, n, m, T)
         found, _ = call(fn, name, p)
         require_float_array(found, (n, n), name, case)
@@ -151,7 +178,9 @@ def _check_gradient(fn, name, extra_mistakes):
             "you returned the transpose of dL/dW": expected.T,
         }
         mistakes.update(extra_mistakes(p))
-        compare(found, expected, name=name, case=case, rtol=RTOL, mistakes=mistakes)
+        compare(found, expected, name=name, case=case, rtol=RTOL, mistakes=mistakes, shrink=lambda: Shrinker(
+            fn, name, _gradient_problem, lambda a: ref.bptt(**a), rtol=RTOL, floors=FLOORS, seed=seed,
+            rises=RISES, at_floor=AT_FLOOR)({"n": n, "m": m, "T": T}))
         check_repeatable(fn, name, p, found)
 
 
@@ -189,8 +218,7 @@ def check_forward_mode_dW(forward_mode_dW):
 def check_contribution_norms(contribution_norms):
     rng, seed = fresh_rng()
     for n, m, T in CASES:
-        p = _problem(rng, n, m, T)
-        p["dL_dh"] = rng.normal(size=(T + 1, n))
+        p = _gradient_problem(rng, n, m, T)
         case = _case(seed, n, m, T)
         found, _ = call(contribution_norms, "contribution_norms", p)
         require_float_array(found, (T + 1, T + 1), "contribution_norms", case)
@@ -201,7 +229,10 @@ def check_contribution_norms(contribution_norms):
             "entry [t, k] belongs below the diagonal (k <= t); you filled [k, t]": expected.T,
             "squared norms: use the Frobenius norm itself": expected ** 2,
             "column k = 0 is empty: the terms through h_0 count too": without_k0,
-        })
+        }, shrink=lambda: Shrinker(contribution_norms, "contribution_norms", _gradient_problem,
+                                   lambda a: ref.contribution_norms(**a), rtol=RTOL, floors=FLOORS, seed=seed,
+                                   rises={"T": "the terms one step apart (k = t - 1) are the first wrong ones"},
+                                   at_floor=AT_FLOOR)({"n": n, "m": m, "T": T}))
         check_repeatable(contribution_norms, "contribution_norms", p, found)
 
 
@@ -216,12 +247,14 @@ def _window(p, keep):
     return sum((term for t, k, term in terms if keep(t, k)), np.zeros((n, n)))
 
 
+def _truncation_problem(rng, n, m, T, tau):
+    return dict(_gradient_problem(rng, n, m, T), tau=tau)
+
+
 def check_bptt_truncated(bptt_truncated):
     rng, seed = fresh_rng()
     for n, m, T, tau in TRUNCATION_CASES:
-        p = _problem(rng, n, m, T)
-        p["dL_dh"] = rng.normal(size=(T + 1, n))
-        p["tau"] = tau
+        p = _truncation_problem(rng, n, m, T, tau)
         case = f"n = {n}, m = {m}, T = {T}, tau = {tau} (random case, seed {seed})"
         found, _ = call(bptt_truncated, "bptt_truncated", p)
         require_float_array(found, (n, n), "bptt_truncated", case)
@@ -240,5 +273,10 @@ def check_bptt_truncated(bptt_truncated):
                 _window(p, lambda t, k: k >= T - tau),
             "you kept the terms with t - k > tau and dropped the ones to keep": _window(p, lambda t, k: t - k > tau),
             "you returned the transpose of dL/dW": expected.T,
-        })
+        }, shrink=lambda: Shrinker(bptt_truncated, "bptt_truncated", _truncation_problem,
+                                   lambda a: ref.bptt_truncated(**a), rtol=RTOL,
+                                   floors={"T": 0, "tau": 0, "n": 1, "m": 1}, seed=seed,
+                                   rises=dict(RISES, tau="the window is right for the smaller tau"),
+                                   at_floor=dict(AT_FLOOR, tau="even tau = 0, the immediate terms alone, is wrong"))(
+                                       {"n": n, "m": m, "T": T, "tau": tau}))
         check_repeatable(bptt_truncated, "bptt_truncated", p, found)

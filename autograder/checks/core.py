@@ -2,6 +2,7 @@
 
 import copy
 import secrets
+import time
 import warnings
 
 import numpy as np
@@ -143,8 +144,11 @@ def diagnose(found, mistakes, rtol):
     return None
 
 
-def compare(found, expected, *, name, case, rtol, mistakes=None):
-    """Fail with a teaching message unless found is within relative error rtol of expected."""
+def compare(found, expected, *, name, case, rtol, mistakes=None, shrink=None):
+    """Fail with a teaching message unless found is within relative error rtol of expected.
+
+    shrink: called (with no arguments) only when no known mistake matches; it returns more lines for the
+    message, the smallest failing case (see Shrinker)."""
     if not np.all(np.isfinite(found)):
         raise CheckFailed(f"{name} returned NaN or infinite values for {case}:\n  found {show(found)}")
     error = relative_error(found, expected)
@@ -162,7 +166,80 @@ def compare(found, expected, *, name, case, rtol, mistakes=None):
         message += f"\n  Likely mistake: {likely}."
     elif found.dtype != np.float64 and found.dtype.kind == "f" and relative_error(found, expected) < 1e-4:
         message += f"\n  Likely mistake: the result is {found.dtype}, which keeps too few digits; compute in float64."
+    elif shrink is not None:
+        message += shrink()
     raise CheckFailed(message)
+
+
+class Shrinker:
+    """The smallest case on which a student's function is still wrong, for a mistake no list knows.
+
+    build(rng, **sizes) -> the arguments (a dict) for sizes such as {"n": 3, "m": 2, "T": 4};
+    expected_of(args) -> the reference answer; floors: the smallest value of each size, in the order to
+    shrink them. rises: {size: what it means that the answer is right one below the minimal value and
+    wrong from it on}; at_floor: {size: what it means that it is wrong even at the floor}; part(result)
+    -> the array compared, for a function that returns several (a result without it counts as wrong).
+    Inputs come from a generator seeded with the check's seed and the sizes, so every case can be replayed.
+    """
+
+    # Shrinking stops after this much time (s), out of the call budget the grader gives the whole check,
+    # and reports nothing when a case failed because the process stopped (these grader-side errors,
+    # autograder.student_process, reach a check as "<name> raised ...").
+    budget = 0.5
+    stopped = ("TimeLimitExceeded", "ProcessEnded", "StudentCodeStopped")
+
+    def __init__(self, fn, name, build, expected_of, *, rtol, floors, rises=None, at_floor=None, seed=0,
+                 part=None):
+        self.fn, self.name, self.build, self.expected_of = fn, name, build, expected_of
+        self.rtol, self.floors, self.seed, self.part = rtol, floors, seed, part
+        self.rises, self.at_floor = rises or {}, at_floor or {}
+
+    def _attempt(self, sizes):
+        """(expected, found or the first line of the failure) on fresh inputs of these sizes."""
+        args = self.build(np.random.default_rng([self.seed, *sizes.values()]), **sizes)
+        expected = self.expected_of(args)
+        try:
+            found, _ = call(self.fn, self.name, args)
+            return expected, found if self.part is None else self.part(found)
+        except CheckFailed as exc:
+            return expected, str(exc).splitlines()[0]
+        except Exception as exc:  # the part could not be taken: a malformed result at this size
+            return expected, f"the result has another form here ({type(exc).__name__}: {exc})"
+
+    def _is_wrong(self, expected, found):
+        if isinstance(found, str) or type(found) is not np.ndarray or found.shape != np.shape(expected):
+            return True
+        return not np.all(np.isfinite(found)) or relative_error(found, expected) > self.rtol
+
+    def _wrong(self, sizes):
+        return self._is_wrong(*self._attempt(sizes))
+
+    def __call__(self, sizes):
+        """Lines for the failure message: the smallest failing sizes, the answer there, and what passes."""
+        start, current = time.monotonic(), dict(sizes)
+        for size, floor in self.floors.items():
+            current[size] = next((value for value in range(floor, current[size])
+                                  if time.monotonic() - start > self.budget
+                                  or self._wrong(dict(current, **{size: value}))), current[size])
+        if current == sizes:
+            return ""
+        expected, found = self._attempt(current)
+        if time.monotonic() - start > self.budget or not self._is_wrong(expected, found) or \
+                (isinstance(found, str) and any(f"raised {name}" in found for name in self.stopped)):
+            return ""
+        where = ", ".join(f"{size} = {value}" for size, value in current.items())
+        lines = [f"\n  Smallest failing case found by shrinking: {where} (fresh inputs, seed {self.seed}):",
+                 f"\n    expected {show(expected, 6)}",
+                 f"\n    found    {found if isinstance(found, str) else show(found, 6)}"]
+        for size, floor in self.floors.items():
+            if current[size] == floor:
+                if size in self.at_floor:
+                    lines.append(f"\n  Wrong already with {size} = {floor}: {self.at_floor[size]}.")
+            elif not self._wrong(dict(current, **{size: current[size] - 1})):
+                meaning = self.rises.get(size)
+                lines.append(f"\n  Right for {size} = {current[size] - 1}, wrong from {size} = {current[size]}"
+                             + (f": {meaning}." if meaning else "."))
+        return "".join(lines)
 
 
 def check_gates(gates, expected, *, function, position, tanh_gate, n, case, mistakes):

@@ -52,16 +52,28 @@ def _power_mistakes(Q, lam, n):
         }
 
 
+def _power_args(rng, k, n):
+    return {"Q": _basis(rng, k), "lam": _eigenvalues(rng, k), "n": n}
+
+
 def check_power_via_eig(power_via_eig):
     rng, seed = core.fresh_rng()
     for k, n in POWER_CASES:
-        Q, lam = _basis(rng, k), _eigenvalues(rng, k)
-        args = {"Q": Q, "lam": lam, "n": n}
+        args = _power_args(rng, k, n)
+        Q, lam = args["Q"], args["lam"]
         case = f"a non-orthogonal {k}x{k} Q, lam = {core.show(lam, 3)}, n = {n} (random case, seed {seed})"
         found, _ = core.call(power_via_eig, "power_via_eig", args)
         core.require_float_array(found, (k, k), "power_via_eig", case)
         core.compare(found, ref.power_via_eig(Q, lam, n), name="power_via_eig", case=case, rtol=RTOL,
-                     mistakes=_power_mistakes(Q, lam, n))
+                     mistakes=_power_mistakes(Q, lam, n), shrink=lambda: core.Shrinker(
+                         power_via_eig, "power_via_eig", _power_args, lambda a: ref.power_via_eig(**a), rtol=RTOL,
+                         seed=seed, floors={"n": 0, "k": 1},
+                         rises={"n": "the identity M^0 = I is right, so look at how Lambda is raised to the power n",
+                                "k": "a 1x1 matrix is right, so look at Q^{-1} and the order of the three factors"},
+                         at_floor={"n": "even n = 0, where M^0 = Q Q^{-1} = I, is wrong: look at Q^{-1}, and at "
+                                        "0 ** 0 = 1 on the diagonal",
+                                   "k": "a 1x1 matrix is wrong too, so it is not a transpose or an inverse on "
+                                        "the wrong side"})({"k": k, "n": n}))
         core.check_repeatable(power_via_eig, "power_via_eig", args, found)
     _check_complex_power(power_via_eig, rng, seed)
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..reference import jacobian as ref
 from ..sandbox.wire import Probe
-from .core import CheckFailed, call, check_repeatable, compare, fresh_rng, require_float_array
+from .core import CheckFailed, Shrinker, call, check_repeatable, compare, fresh_rng, require_float_array
 
 RTOL = 1e-8
 
@@ -12,6 +12,15 @@ RTOL = 1e-8
 def _case(seed, **shapes):
     parts = ", ".join(f"{k} of shape {v}" for k, v in shapes.items())
     return f"{parts} (random case, seed {seed})"
+
+
+def _shrink_elementwise(fn, name, reference, low, high, seed, size):
+    """The smallest failing case of an elementwise function: the fewest entries of z, flattened."""
+    return Shrinker(fn, name, lambda rng, entries: {"z": rng.uniform(low, high, size=entries)},
+                    lambda a: reference(a["z"]), rtol=RTOL, seed=seed, floors={"entries": 1},
+                    rises={"entries": "one number at a time is right, so the error is in how the entries are "
+                                      "combined: an elementwise function treats each entry alone"},
+                    at_floor={"entries": "it is wrong for a single number"})({"entries": size})
 
 
 def check_sigmoid(sigmoid):
@@ -26,7 +35,7 @@ def check_sigmoid(sigmoid):
             "the sign in the exponent: you computed sigma(-z) = 1 / (1 + exp(z))": ref.sigmoid(-z),
             "this is tanh(z), not the logistic sigmoid": np.tanh(z),
             "this is exp(-z), the sigmoid needs 1 / (1 + exp(-z))": np.exp(-z),
-        })
+        }, shrink=lambda: _shrink_elementwise(sigmoid, "sigmoid", ref.sigmoid, -15, 15, seed, z.size))
         check_repeatable(sigmoid, "sigmoid", {"z": z}, found)
     extremes = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
     found, overflow = call(sigmoid, "sigmoid", {"z": extremes}, quiet=False)
@@ -56,15 +65,19 @@ def check_sigmoid_prime(sigmoid_prime):
             "this is sigmoid(z) itself, not its derivative": s,
             "1 - sigmoid(z)^2 is the tanh-style formula; the sigmoid's is sigmoid(z) (1 - sigmoid(z))": 1 - s**2,
             "the sign: sigma' is positive everywhere": -ref.sigmoid_prime(z),
-        })
+        }, shrink=lambda: _shrink_elementwise(sigmoid_prime, "sigmoid_prime", ref.sigmoid_prime, -8, 8, seed, z.size))
         check_repeatable(sigmoid_prime, "sigmoid_prime", {"z": z}, found)
+
+
+def _layer(rng, n, d):
+    return {"W": rng.normal(scale=1.5, size=(n, d)), "x": rng.normal(size=d)}
 
 
 def check_jacobian_sigmoid_Wx(jacobian_sigmoid_Wx):
     """diag(sigma'(Wx)) W on non-square and square random cases."""
     rng, seed = fresh_rng()
     for n, d in [(4, 4), (3, 2), (2, 5), (1, 3), (3, 2)]:  # square first: W diag(sigma') only fits there
-        W, x = rng.normal(scale=1.5, size=(n, d)), rng.normal(size=d)
+        W, x = _layer(rng, n, d).values()
         case = _case(seed, W=(n, d), x=(d,))
         found, _ = call(jacobian_sigmoid_Wx, "jacobian_sigmoid_Wx", {"W": W, "x": x})
         require_float_array(found, (n, d), "jacobian_sigmoid_Wx", case)
@@ -87,7 +100,13 @@ def check_jacobian_sigmoid_Wx(jacobian_sigmoid_Wx):
             "np.diag(s) * W multiplies entry by entry and keeps only the diagonal; use np.diag(s) @ W": (
                 np.diag(ref.sigmoid_prime(a)) * W if n == d else np.full((n, d), np.nan)),
         }
-        compare(found, expected, name="jacobian_sigmoid_Wx", case=case, rtol=RTOL, mistakes=mistakes)
+        compare(found, expected, name="jacobian_sigmoid_Wx", case=case, rtol=RTOL, mistakes=mistakes,
+                shrink=lambda: Shrinker(
+                    jacobian_sigmoid_Wx, "jacobian_sigmoid_Wx", _layer, lambda a: ref.jacobian_sigmoid_Wx(**a),
+                    rtol=RTOL, seed=seed, floors={"n": 1, "d": 1},
+                    rises={"n": "one output is right, so look at how the rows of W are scaled",
+                           "d": "one input is right, so look at the columns of W and at W x"},
+                    at_floor={"n": "one output, y = sigma(w . x), is already wrong"})({"n": n, "d": d}))
         check_repeatable(jacobian_sigmoid_Wx, "jacobian_sigmoid_Wx", {"W": W, "x": x}, found)
 
 

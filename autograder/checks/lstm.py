@@ -35,12 +35,29 @@ def _step_mistakes(x, h_prev, c_prev, p):
     }
 
 
+SHRINK = {"floors": {"n": 1, "m": 1},
+          "at_floor": {"n": "one unit is wrong too, so it is not a transpose or a mixed-up matrix product"},
+          "rises": {"n": "one unit is right, so look for how units are coupled (a transpose, U h_prev)",
+                    "m": "the error involves the input term W x"}}
+
+
+def _step_args(rng, n, m):
+    p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
+    return {"x": rng.normal(size=m), "h_prev": rng.normal(size=n), "c_prev": rng.normal(scale=2.0, size=n),
+            "params": p}
+
+
+def _shrink_step(lstm_step, index, seed, n, m):
+    """The smallest failing case of lstm_step's result number index (0: h, 1: c)."""
+    return core.Shrinker(lstm_step, "lstm_step", _step_args, lambda a: ref.lstm_step(**a)[index], rtol=RTOL,
+                         seed=seed, part=lambda result: result[index], **SHRINK)({"n": n, "m": m})
+
+
 def check_lstm_step(lstm_step):
     rng, seed = core.fresh_rng()
     for n, m in CASES:
-        p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
-        x, h_prev, c_prev = rng.normal(size=m), rng.normal(size=n), rng.normal(scale=2.0, size=n)
-        args = {"x": x, "h_prev": h_prev, "c_prev": c_prev, "params": p}
+        args = _step_args(rng, n, m)
+        x, h_prev, c_prev, p = args["x"], args["h_prev"], args["c_prev"], args["params"]
         case = describe_case(seed, n, m)
         found, _ = core.call(lstm_step, "lstm_step", args)
         if type(found) not in (tuple, list) or len(found) != 3:
@@ -56,14 +73,16 @@ def check_lstm_step(lstm_step):
                                    for g in GATES})
         mistakes = _step_mistakes(x, h_prev, c_prev, p)
         core.compare(core.require_float_array(c, (n,), "lstm_step's c", case), c_ref, name="lstm_step's c", case=case,
-                     rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()})
+                     rtol=RTOL, mistakes={why: wrong_c for why, (_, wrong_c) in mistakes.items()},
+                     shrink=lambda: _shrink_step(lstm_step, 1, seed, n, m))
         h = core.require_float_array(h, (n,), "lstm_step's h", case)
         if np.any(np.abs(h) >= 1.0):
             raise core.CheckFailed(
                 f"lstm_step's h = {core.show(h)} leaves (-1, 1) for {case}: h = o * tanh(c) is a gate "
                 "value in (0, 1) times a tanh in (-1, 1). Is the tanh missing (h = o * c)?")
         core.compare(h, h_ref, name="lstm_step's h", case=case,
-                     rtol=RTOL, mistakes={why: wrong_h for why, (wrong_h, _) in mistakes.items()})
+                     rtol=RTOL, mistakes={why: wrong_h for why, (wrong_h, _) in mistakes.items()},
+                     shrink=lambda: _shrink_step(lstm_step, 0, seed, n, m))
         core.check_repeatable(lstm_step, "lstm_step", args, found)
 
 
@@ -98,7 +117,11 @@ def check_cell_path_gradient(cell_path_gradient):
             "only the first step's forget gate": fs[0],
             "one factor too many or too few: dc_t/dc_k has one factor per step from k+1 to t":
                 np.prod(fs[1:], axis=0) if K > 1 else np.ones(n),
-        })
+        }, shrink=lambda: core.Shrinker(
+            cell_path_gradient, "cell_path_gradient", lambda r, K, n: {"fs": r.uniform(0.05, 1.0, size=(K, n))},
+            lambda a: ref.cell_path_gradient(**a), rtol=RTOL, seed=seed, floors={"K": 1, "n": 1},
+            rises={"K": "one step is right, so the error is in how the steps combine"},
+            at_floor={"K": "a single step is wrong: with one forget gate the answer is that gate"})({"K": K, "n": n}))
         core.check_repeatable(cell_path_gradient, "cell_path_gradient", {"fs": fs}, found)
     ones = np.ones((50, 3))
     found, _ = core.call(cell_path_gradient, "cell_path_gradient", {"fs": ones})
@@ -133,15 +156,22 @@ def _dc_mistakes(x, c_prev, o_prev, p):
     }
 
 
+def _dc_args(rng, n, m):
+    p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
+    return {"x": rng.normal(size=m), "c_prev": rng.normal(size=n), "o_prev": rng.uniform(0.1, 0.9, size=n),
+            "params": p}
+
+
 def check_dc_dcprev(dc_dcprev):
     rng, seed = core.fresh_rng()
     for n, m in CASES:
-        p = random_params(rng, ref.GATE_PARAMS, n, m, bias_scale=0.5)
-        x, c_prev, o_prev = rng.normal(size=m), rng.normal(size=n), rng.uniform(0.1, 0.9, size=n)
-        args = {"x": x, "c_prev": c_prev, "o_prev": o_prev, "params": p}
+        args = _dc_args(rng, n, m)
+        x, c_prev, o_prev, p = args["x"], args["c_prev"], args["o_prev"], args["params"]
         case = describe_case(seed, n, m)
         found, _ = core.call(dc_dcprev, "dc_dcprev", args)
         core.require_float_array(found, (n, n), "dc_dcprev", case)
         core.compare(found, ref.dc_dcprev(x, c_prev, o_prev, p), name="dc_dcprev", case=case, rtol=1e-8,
-                     mistakes=_dc_mistakes(x, c_prev, o_prev, p))
+                     mistakes=_dc_mistakes(x, c_prev, o_prev, p), shrink=lambda: core.Shrinker(
+                         dc_dcprev, "dc_dcprev", _dc_args, lambda a: ref.dc_dcprev(**a), rtol=1e-8, seed=seed,
+                         **SHRINK)({"n": n, "m": m}))
         core.check_repeatable(dc_dcprev, "dc_dcprev", args, found)

@@ -1,8 +1,8 @@
 """Plain-data encoding of the values that cross the process boundary (JSON; never pickle).
 
-Arrays travel as dtype + shape + a flat list; numbers, strings, tuples, lists and str-keyed
-dicts as themselves; a grader-side probe function as its source and data; anything else only
-as the name of its type, so a look-alike object can never pass for an array.
+Arrays travel as dtype + shape + a flat list; numbers (complex ones as a real and an imaginary part),
+strings, tuples, lists and str-keyed dicts as themselves; a grader-side probe function as its source and
+data; anything else only as the name of its type, so a look-alike object can never pass for an array.
 Imports nothing but the standard library and NumPy (it also runs inside the child).
 """
 
@@ -51,8 +51,12 @@ def encode(value, depth=0):
         return {"kind": "ndarray", "dtype": value.dtype.str, "shape": list(value.shape), "data": data}
     if kind in (bool, int, float, str) or value is None:
         return {"kind": "scalar", "value": value}
+    if kind is complex:
+        return {"kind": "complex", "value": [value.real, value.imag]}
     if isinstance(value, np.generic) and kind is type(np.asarray(value)[()]) and value.dtype.kind in "fiub":
         return {"kind": "npscalar", "dtype": value.dtype.str, "value": value.item()}
+    if isinstance(value, np.generic) and kind is type(np.asarray(value)[()]) and value.dtype.kind == "c":
+        return {"kind": "npscalar", "dtype": value.dtype.str, "value": [value.real.item(), value.imag.item()]}
     if kind in (tuple, list):
         return {"kind": kind.__name__, "items": [encode(v, depth + 1) for v in value]}
     if kind is dict and all(type(k) is str for k in value):
@@ -60,6 +64,10 @@ def encode(value, depth=0):
     if kind is Probe:
         return {"kind": "probe", "source": value.source, "env": {k: encode(v, depth + 1) for k, v in value.env.items()}}
     return {"kind": "opaque", "type": getattr(kind, "__name__", "object")}
+
+
+def _real_pair(value):
+    return type(value) is list and len(value) == 2 and all(type(v) in (int, float) for v in value)
 
 
 def decode(data, depth=0, allow_probes=False):
@@ -85,8 +93,12 @@ def decode(data, depth=0, allow_probes=False):
         return np.array(flat, dtype=dtype).reshape(shape)
     if kind == "scalar" and type(data["value"]) in (bool, int, float, str, type(None)):
         return data["value"]
+    if kind == "complex" and _real_pair(data["value"]):
+        return complex(*data["value"])
     if kind == "npscalar":
         dtype = np.dtype(str(data["dtype"]))
+        if dtype.kind == "c":
+            return dtype.type(complex(*data["value"])) if _real_pair(data["value"]) else opaque("malformed scalar")
         return dtype.type(data["value"]) if dtype.kind in "fiub" else opaque("malformed scalar")
     if kind in ("tuple", "list"):
         items = [decode(v, depth + 1, allow_probes) for v in data["items"]]

@@ -101,7 +101,7 @@ def bptt(W, U, xs, h_init, dL_dh):
         grad += np.outer(sigmoid_prime(W @ prev[t] + U @ xs[t]) * g, prev[t])
         carried = W.T @ g
     return grad
-'''),
+''', "Right for T = 0, wrong from T = 1"),
     ("bptt", "bp_skips_first_step", '''
 def bptt(W, U, xs, h_init, dL_dh):
     hs = rnn_forward(W, U, xs, h_init)
