@@ -2,7 +2,9 @@
 one real course autograded once per session (``graded_course``)."""
 
 import importlib
+import importlib.util
 import os
+import threading
 
 import pytest
 
@@ -37,7 +39,14 @@ def _graded_course_started(tmp_path_factory, background):
     course.submit("untouched", {n: untouched_release(n) for n in names})
     course.submit("eps_ignored", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb",
                                                                       {"numerical_jacobian": EPS_IGNORED})})
-    return course, background.nbgrader(course, "autograde", ASSIGNMENT, "--create", log="autograde")
+    return course, background.nbgrader_steps(_autograde_and_feedback, course)
+
+
+def _autograde_and_feedback(course):
+    """Autograde the course, then (if that worked) generate its feedback: (autograde, feedback) results."""
+    autograde = course.run("autograde", ASSIGNMENT, "--create", log="autograde")
+    feedback = course.run("generate_feedback", ASSIGNMENT, log="feedback") if autograde.returncode == 0 else None
+    return autograde, feedback
 
 
 def background_start(module, function, *fixtures):
@@ -61,13 +70,20 @@ _notebook_runs_started = background_start("test_notebooks", "start_runs", "backg
 _trusted_bank_started = background_start("test_mutation_bank", "start_trusted", "background")
 _install_started = background_start("test_install", "start_install", "tmp_path_factory", "background")
 _widget_runs_started = background_start("test_benchmarks", "start_widget_runs", "background")
+_self_grading_started = background_start("test_self_grading", "start_checks", "tmp_path_factory", "background")
+_helpers_release_started = background_start("test_pipeline", "start_release_with_helpers", "tmp_path_factory",
+                                            "background")
 
+
+# The modules whose tests use PyTorch as an oracle.
+TORCH_MODULES = {"tests.test_reference_beyond", "tests.test_reference_bptt", "tests.test_reference_lstm"}
 
 # A fixture a test uses -> the session fixture that starts its work in the background, longest first.
 BACKGROUND = {"bank_scores": "_bank_started", "classes": "_attacks_started",
               "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
               "installed": "_install_started", "notebook_runs": "_notebook_runs_started",
-              "trusted_verdicts": "_trusted_bank_started", "widget_explorers": "_widget_runs_started"}
+              "trusted_verdicts": "_trusted_bank_started", "widget_explorers": "_widget_runs_started",
+              "reports": "_self_grading_started", "release_with_helpers": "_helpers_release_started"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -75,6 +91,11 @@ def _start_grading_early(request):
     """Start the background work of every module the session will reach, as the session starts: it then
     runs a few jobs at a time while the tests before it run in this thread."""
     wanted = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    if any(item.module.__name__ in TORCH_MODULES for item in request.session.items if hasattr(item, "module")) \
+            and importlib.util.find_spec("torch") is not None:
+        # PyTorch, the oracle of a few reference tests near the end, takes seconds to load: load it now,
+        # beside the browser tests, not then, when little else is left to overlap with.
+        threading.Thread(target=importlib.import_module, args=("torch",), name="import torch", daemon=True).start()
     for fixture, starter in BACKGROUND.items():
         if fixture in wanted:
             try:
@@ -93,9 +114,9 @@ def graded_course(_graded_course_started):
     - ``eps_ignored``: notebook 01 solved, but numerical_jacobian ignores its eps argument.
     """
     course, running = _graded_course_started
-    course.autograde = running.result()
+    course.autograde, feedback = running.result()
     assert course.autograde.returncode == 0, first_traceback(course.autograde.stderr)
-    course.nbgrader("generate_feedback", ASSIGNMENT)
+    assert feedback.returncode == 0, first_traceback(feedback.stderr)
     return course
 
 

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
-from tests.course_dir import CourseDir
+from tests.course_dir import CourseDir, first_traceback
 from tests.submissions import untouched_release
 
 pytestmark = [pytest.mark.nbgrader]
@@ -72,11 +72,24 @@ def test_release_has_no_solution_hidden_test_or_autograder_import(name):
                     assert line.strip() not in release_lines, f"{name} leaks the solution line {line.strip()!r}"
 
 
-def test_generate_assignment_copies_no_helper_files(tmp_path):
-    course = CourseDir(tmp_path)
+def start_release_with_helpers(tmp_path_factory, background):
+    """A course whose source folder also holds helper files, and the Future of its generate_assignment."""
+    course = CourseDir(tmp_path_factory.mktemp("helpers"))
     (course.folder("source") / "answers.py").write_text("SOLUTION = 42\n")
     (course.folder("source") / "notes.md").write_text("solutions\n")
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    return course, background.nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", log="generate")
+
+
+@pytest.fixture(scope="module")
+def release_with_helpers(_helpers_release_started):
+    course, running = _helpers_release_started
+    result = running.result()
+    assert result.returncode == 0, first_traceback(result.stderr)
+    return course
+
+
+def test_generate_assignment_copies_no_helper_files(release_with_helpers):
+    course = release_with_helpers
     leaked = sorted(p.name for p in course.release_dir().iterdir() if p.suffix != ".ipynb")
     assert leaked == [], f"release contains {leaked}"
 

@@ -42,18 +42,31 @@ def blocks(output):
     return found
 
 
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """{kind: (exit status, stdout)} for a solved, a wrong and an unanswered copy of the release notebook."""
+def check_all(paths):
+    """{kind: (exit status, stdout, stderr)} of `python3 course.py check` on each of {kind: path}."""
+    out = {}
+    for kind, path in paths.items():
+        result = subprocess.run([sys.executable, "course.py", "check", str(path)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        out[kind] = (result.returncode, result.stdout, result.stderr)
+    return out
+
+
+def start_checks(tmp_path_factory, background):
+    """Hand in a solved, a wrong and an unanswered copy of the release notebook and queue their checks."""
     tmp_path = tmp_path_factory.mktemp("check")
     papers = {"solved": solved_release(NOTEBOOK), "wrong": solved_release(NOTEBOOK, {WRONG.exercise: WRONG.code}),
               "unanswered": untouched_release(NOTEBOOK)}
+    return background.nbgrader_steps(check_all, {kind: hand_in(tmp_path, kind, text) for kind, text in papers.items()})
+
+
+@pytest.fixture(scope="module")
+def reports(_self_grading_started):
+    """{kind: (exit status, stdout)} for the solved, wrong and unanswered copies."""
     out = {}
-    for kind, text in papers.items():
-        result = subprocess.run([sys.executable, "course.py", "check", str(hand_in(tmp_path, kind, text))],
-                                cwd=ROOT, capture_output=True, text=True, timeout=300)
-        assert "Traceback" not in result.stderr, result.stderr
-        out[kind] = (result.returncode, result.stdout)
+    for kind, (status, stdout, stderr) in _self_grading_started.result().items():
+        assert "Traceback" not in stderr, stderr
+        out[kind] = (status, stdout)
     return out
 
 
