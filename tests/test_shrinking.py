@@ -148,7 +148,7 @@ def test_shrinking_gives_up_rather_than_mislead():
         return {"x": rng.normal(size=n)}
 
     def slow_and_wrong(x):
-        time.sleep(0.3)  # two calls already exceed the budget
+        time.sleep(0.6)  # two calls exceed the budget
         return 2 * x
 
     assert Shrinker(slow_and_wrong, "slow", build, lambda a: a["x"], rtol=1e-12, floors={"n": 1})({"n": 6}) == ""
@@ -164,3 +164,25 @@ def test_shrinking_gives_up_rather_than_mislead():
     assert Shrinker(out_of_time, "f", build, lambda a: a["x"], rtol=1e-12, floors={"n": 1})({"n": 6}) == ""
     assert smallest(Shrinker(lambda x: 2 * x, "f", build, lambda a: a["x"], rtol=1e-12, floors={"n": 1})({"n": 6})) \
         == {"n": 1}
+
+
+def test_a_numerical_jacobian_and_a_clipping_wrong_from_the_second_entry():
+    def step_never_reset(f, x, eps=1e-6):
+        """The step vector is not cleared between columns: column j moves x_0 .. x_j together."""
+        x, e, columns = np.asarray(x, dtype=float), np.zeros(len(x)), []
+        for j in range(len(x)):
+            e[j] = eps
+            columns.append((f(x + e) - f(x - e)) / (2 * eps))
+        return np.stack(columns, axis=1)
+
+    message = failure(jacobian.check_numerical_jacobian, step_never_reset)
+    assert "Likely mistake" not in message
+    assert smallest(message) == {"m": 1, "d": 2} and "Right for d = 1, wrong from d = 2" in message
+
+    def first_entry_ignored(g, max_norm):
+        g = np.asarray(g, dtype=float)
+        norm = np.linalg.norm(g.ravel()[1:]) if g.size > 1 else abs(g.ravel()[0])
+        return g * (max_norm / norm) if norm > max_norm else g.copy()
+
+    message = failure(beyond.check_clip_by_norm, first_entry_ignored)
+    assert smallest(message) == {"entries": 2} and "Right for entries = 1, wrong from entries = 2" in message

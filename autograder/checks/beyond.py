@@ -216,6 +216,14 @@ def _clip_mistakes(g, max_norm):
         }
 
 
+def _vector_like(norm, max_norm):
+    """build(rng, entries) of a flat g with this norm (so on the same side of max_norm) and this max_norm."""
+    def build(rng, entries):
+        v = rng.normal(size=entries)
+        return {"g": v * (norm / np.linalg.norm(v)), "max_norm": max_norm}
+    return build
+
+
 def check_clip_by_norm(clip_by_norm):
     rng, seed = core.fresh_rng()
     for description, g, max_norm in _clip_cases(rng):
@@ -224,5 +232,9 @@ def check_clip_by_norm(clip_by_norm):
         found, _ = core.call(clip_by_norm, "clip_by_norm", args)
         core.require_float_array(found, g.shape, "clip_by_norm", case)
         core.compare(found, ref.clip_by_norm(g, max_norm), name="clip_by_norm", case=case, rtol=1e-12,
-                     mistakes=_clip_mistakes(g, max_norm))
+                     mistakes=_clip_mistakes(g, max_norm), shrink=lambda: core.Shrinker(
+                         clip_by_norm, "clip_by_norm", _vector_like(np.linalg.norm(g), max_norm),
+                         lambda a: ref.clip_by_norm(**a), rtol=1e-12, seed=seed, floors={"entries": 1},
+                         rises={"entries": "one entry is right, so look at how the norm adds up the entries"},
+                         at_floor={"entries": "a single number is wrong too"})({"entries": g.size}))
         core.check_repeatable(clip_by_norm, "clip_by_norm", args, found)

@@ -185,7 +185,7 @@ class Shrinker:
     # Shrinking stops after this much time (s), out of the call budget the grader gives the whole check,
     # and reports nothing when a case failed because the process stopped (these grader-side errors,
     # autograder.student_process, reach a check as "<name> raised ...").
-    budget = 0.5
+    budget = 1.0
     stopped = ("TimeLimitExceeded", "ProcessEnded", "StudentCodeStopped")
 
     def __init__(self, fn, name, build, expected_of, *, rtol, floors, rises=None, at_floor=None, seed=0,

@@ -118,6 +118,17 @@ def _backward_difference(f, x, eps):
     return np.stack([(f(x) - f(x - eps * e)) / eps for e in np.eye(len(x))], axis=1)
 
 
+def _curved_map(rng, m, d):
+    """The arguments of a numerical_jacobian case: f(x) = sin(3 A x) with A (m, d), and x (d,)."""
+    A = rng.normal(size=(m, d))
+    return {"f": Probe("lambda v: np.sin(3 * A @ v)", A=A), "x": rng.normal(scale=2.0, size=d)}
+
+
+def _curved_map_jacobian(args):
+    A, x = args["f"].env["A"], args["x"]
+    return (3 * np.cos(3 * A @ x))[:, None] * A
+
+
 def check_numerical_jacobian(numerical_jacobian):
     """Central differences of a curved map R^d -> R^m (m != d), at the default and at a given eps."""
     rng, seed = fresh_rng()
@@ -130,7 +141,13 @@ def check_numerical_jacobian(numerical_jacobian):
         case = _case(seed, x=(d,)) + f", f(x) = sin(3 A x) with A of shape {(m, d)}"
         found, _ = call(numerical_jacobian, "numerical_jacobian", {"f": f, "x": x})
         require_float_array(found, (m, d), "numerical_jacobian", case)
-        compare(found, analytic, name="numerical_jacobian", case=case + ", default eps", rtol=1e-7, mistakes={
+        shrink = Shrinker(numerical_jacobian, "numerical_jacobian", _curved_map, _curved_map_jacobian, rtol=1e-7,
+                          seed=seed, floors={"d": 1, "m": 1},
+                          rises={"d": "one input is right, so look at how the columns (one per x_j) are built",
+                                 "m": "one output is right, so look at how the rows (one per f_i) are stacked"},
+                          at_floor={"d": "a single input is wrong, so the difference quotient itself is"})
+        compare(found, analytic, name="numerical_jacobian", case=case + ", default eps", rtol=1e-7,
+                shrink=lambda: shrink({"m": m, "d": d}), mistakes={
             "you returned the transpose: row i should hold the derivatives of f_i": analytic.T,
             "a forward difference (f(x + eps) - f(x)) / eps is only first-order accurate; "
             "use the central difference (f(x + eps) - f(x - eps)) / (2 eps)": _forward_difference(f, x, 1e-6),
