@@ -16,10 +16,9 @@ import nbformat
 from nbgrader import utils
 from traitlets.config.loader import PyFileConfigLoader
 
-from .checks.core import CheckFailed
 from .hidden_tests import is_test_cell
 from .notebook_files import ROOT, SOURCE_DIR
-from .verdicts import TrustedVerdicts
+from .verdicts import TrustedVerdicts, failure_message
 
 USAGE = "usage: python3 course.py check NOTEBOOK.ipynb [NOTEBOOK.ipynb ...]"
 
@@ -73,12 +72,8 @@ def verdicts(path):
     student, source = read_notebooks(path)
     nb = graded_notebook(student, source)
     TrustedVerdicts(config=course_config()).preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
-    results = []
-    for cell in filter(is_test_cell, nb.cells):
-        first = cell.outputs[0] if cell.outputs else None
-        failed = first is not None and first.output_type == "error" and first.ename == CheckFailed.__name__
-        results.append((_grade_id(cell), cell.metadata["nbgrader"].get("points", 0), first.evalue if failed else None))
-    return results
+    return [(_grade_id(cell), cell.metadata["nbgrader"].get("points", 0), failure_message(cell))
+            for cell in filter(is_test_cell, nb.cells)]
 
 
 def report(path, results):

@@ -58,6 +58,14 @@ def student_code(nb):
     return cells
 
 
+def failure_message(cell):
+    """The message of the trusted verdict that failed this test cell (its first output), or None."""
+    first = cell.outputs[0] if cell.get("outputs") else None
+    if first is not None and first.output_type == "error" and first.ename == CheckFailed.__name__:
+        return first.evalue
+    return None
+
+
 def error_output(message):
     return NotebookNode(output_type="error", ename="CheckFailed", evalue=message,
                         traceback=[f"CheckFailed: {message}"])

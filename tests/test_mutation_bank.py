@@ -11,10 +11,9 @@ tests/test_checks.py runs each one alone against its check, in this process.
 
 import pytest
 
-from autograder.checks.core import CheckFailed
 from autograder.hidden_tests import is_test_cell
 from autograder.notebook_files import ASSIGNMENT
-from autograder.verdicts import TrustedVerdicts
+from autograder.verdicts import TrustedVerdicts, failure_message
 from tests.course_dir import CourseDir, first_traceback
 from tests.mutation_bank import MUTANTS, VARIANTS, bundles, depends_on, independent
 from tests.submissions import graded_form, solved_release
@@ -85,12 +84,8 @@ def trusted_failures(bundle):
     judged = {impl.test_cell for impl in bundle.members}
     nb.cells = [cell for cell in nb.cells if not is_test_cell(cell) or cell.metadata["nbgrader"]["grade_id"] in judged]
     TrustedVerdicts().preprocess(nb, {"metadata": {}})
-    failed = {}
-    for cell in filter(is_test_cell, nb.cells):
-        first = cell.outputs[0] if cell.outputs else None
-        if first is not None and first.output_type == "error" and first.ename == CheckFailed.__name__:
-            failed[cell.metadata["nbgrader"]["grade_id"]] = first.evalue
-    return failed
+    verdicts = {cell.metadata["nbgrader"]["grade_id"]: failure_message(cell) for cell in filter(is_test_cell, nb.cells)}
+    return {grade_id: message for grade_id, message in verdicts.items() if message is not None}
 
 
 def start_trusted(background):

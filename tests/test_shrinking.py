@@ -13,7 +13,9 @@ from autograder.reference import bptt as ref_bptt
 from autograder.reference import eigen as ref_eigen
 from autograder.reference import jacobian as ref_jacobian
 from autograder.reference import lstm as ref_lstm
-from autograder.reference.jacobian import sigmoid, sigmoid_prime
+from autograder.reference.jacobian import sigmoid
+from tests.mutation_bank import MUTANTS
+from tests.test_checks import namespace_with
 
 
 def failure(check, fn):
@@ -29,20 +31,10 @@ def smallest(message):
     return {k: int(v) for k, v in re.findall(r"(\w+) = (\d+)", line.group(1))}
 
 
-def bptt_passing_g_back(W, U, xs, h_init, dL_dh):
-    """The issue's example: g, not sigma' * g, is carried back (the bank's bp_no_sigma_prime_carried)."""
-    hs = ref_bptt.rnn_forward(W, U, xs, h_init)
-    prev = np.vstack([h_init, hs[:-1]])
-    grad, carried = np.zeros(W.shape), np.zeros(len(h_init))
-    for t in range(len(xs) - 1, -1, -1):
-        g = dL_dh[t] + carried
-        grad += np.outer(sigmoid_prime(W @ prev[t] + U @ xs[t]) * g, prev[t])
-        carried = W.T @ g
-    return grad
-
-
 def test_bptt_passing_g_back_is_right_for_one_step_and_wrong_from_two():
-    message = failure(bptt.check_bptt, bptt_passing_g_back)
+    """The issue's example: g, not sigma' * g, is carried back (the bank's bp_no_sigma_prime_carried)."""
+    mutant = next(m for m in MUTANTS if m.label == "bp_no_sigma_prime_carried")
+    message = failure(bptt.check_bptt, namespace_with(mutant)["bptt"])
     assert "Likely mistake" not in message
     assert smallest(message) == {"n": 1, "m": 1, "T": 1}
     assert "Right for T = 0, wrong from T = 1: the error is in how the gradient is passed one step back" in message

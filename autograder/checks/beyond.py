@@ -8,7 +8,7 @@ import numpy as np
 from ..reference import beyond as ref
 from ..reference.jacobian import sigmoid
 from . import core
-from .gated_cells import CASES, describe_case, random_params
+from .gated_cells import CASES, SHRINK, describe_case, random_params
 
 RTOL = 1e-9
 GATES = ("z", "r", "h_hat")
@@ -104,12 +104,6 @@ def _gate_mistakes(gate, x, h_prev, p, r):
     pre = p["W_" + gate] @ x + p["U_" + gate] @ h_prev
     return {f"the bias b_{gate} is missing": sigmoid(pre),
             f"the gate {gate} uses tanh; gates use the sigmoid": np.tanh(pre + p["b_" + gate])}
-
-
-SHRINK = {"floors": {"n": 1, "m": 1},
-          "at_floor": {"n": "one unit is wrong too, so it is not a transpose or a mixed-up matrix product"},
-          "rises": {"n": "one unit is right, so look for how units are coupled (a transpose, U h_prev)",
-                    "m": "the error involves the input term W x"}}
 
 
 def _gru_args(rng, n, m):

@@ -5,6 +5,11 @@ Shapes: W_* (n, m), U_* (n, n), b_* (n,), for n units and m inputs.
 
 # (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
 CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
+# How a gated step's smallest failing case reads (core.Shrinker's floors, at_floor and rises).
+SHRINK = {"floors": {"n": 1, "m": 1},
+          "at_floor": {"n": "one unit is wrong too, so it is not a transpose or a mixed-up matrix product"},
+          "rises": {"n": "one unit is right, so look for how units are coupled (a transpose, U h_prev)",
+                    "m": "the error involves the input term W x"}}
 
 
 def random_params(rng, names, n, m, *, bias_scale):

@@ -8,7 +8,7 @@ import numpy as np
 from ..reference import lstm as ref
 from ..reference.jacobian import sigmoid
 from . import core
-from .gated_cells import CASES, describe_case, random_params
+from .gated_cells import CASES, SHRINK, describe_case, random_params
 
 RTOL = 1e-9
 GATES = ("f", "i", "o", "c_hat")
@@ -33,12 +33,6 @@ def _step_mistakes(x, h_prev, c_prev, p):
         "the forget gate multiplies the candidate and the input gate the old state (f and i swapped)":
             (o * np.tanh(i * c_prev + f * c_hat), i * c_prev + f * c_hat),
     }
-
-
-SHRINK = {"floors": {"n": 1, "m": 1},
-          "at_floor": {"n": "one unit is wrong too, so it is not a transpose or a mixed-up matrix product"},
-          "rises": {"n": "one unit is right, so look for how units are coupled (a transpose, U h_prev)",
-                    "m": "the error involves the input term W x"}}
 
 
 def _step_args(rng, n, m):
