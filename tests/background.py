@@ -4,9 +4,10 @@ it overlaps the tests that run before the ones that need it (the browser tests r
 Two pools, because the work is of two kinds: nbgrader runs (a grader process that mostly waits on its
 kernel and its children) and shorter jobs (a notebook run in a kernel, the trusted step on one
 notebook), which run in worker processes of their own, started fresh (``spawn``): CPython 3.11's
-parser fails when two threads parse at once, and the tests of this process parse too. Three and two at
-a time keep both cores of the test machine busy without slowing any per-cell or per-check time limit
-of the grader past what it allows.
+parser fails when two threads parse at once, and the tests of this process parse too. Two nbgrader
+runs and one job at a time, beside the tests of this thread, keep both cores of the test machine busy;
+more at a time only makes each process slower (on 2026-12-02, three and two: 612 CPU-seconds of work
+and 323 s of pytest; two and one: 561 and 285 s, the same tests).
 """
 
 import multiprocessing
@@ -16,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 class Background:
     """``nbgrader(course, *args, log=...)`` and ``call(function, *args)`` return Futures."""
 
-    def __init__(self, nbgrader_workers=3, workers=2):
+    def __init__(self, nbgrader_workers=2, workers=1):
         self._graders = ThreadPoolExecutor(max_workers=nbgrader_workers, thread_name_prefix="nbgrader")
         self._jobs = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 

@@ -78,12 +78,37 @@ _helpers_release_started = background_start("test_pipeline", "start_release_with
 # The modules whose tests use PyTorch as an oracle.
 TORCH_MODULES = {"tests.test_reference_beyond", "tests.test_reference_bptt", "tests.test_reference_lstm"}
 
-# A fixture a test uses -> the session fixture that starts its work in the background, longest first.
-BACKGROUND = {"bank_scores": "_bank_started", "classes": "_attacks_started",
+# A fixture a test uses -> the session fixture that starts its work in the background. The jobs that
+# need no course first: they keep both cores busy while the first course waits for the template
+# (tests.course_dir); then the nbgrader runs, longest first.
+BACKGROUND = {"notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started",
+              "widget_explorers": "_widget_runs_started",
+              "bank_scores": "_bank_started", "classes": "_attacks_started",
               "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
-              "installed": "_install_started", "notebook_runs": "_notebook_runs_started",
-              "trusted_verdicts": "_trusted_bank_started", "widget_explorers": "_widget_runs_started",
-              "reports": "_self_grading_started", "release_with_helpers": "_helpers_release_started"}
+              "installed": "_install_started", "reports": "_self_grading_started",
+              "release_with_helpers": "_helpers_release_started"}
+
+
+def pytest_configure(config):
+    """One BLAS thread in every process the session starts: many small processes share two cores, and
+    OpenBLAS's idle threads spin (notebook 05's source run: 21.5 CPU-seconds with the default threads,
+    13.9 with one). Confined processes get one already (autograder.confinement)."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
+def pytest_collection_modifyitems(items):
+    """Module order: the browser tests first (long, in this thread, while the background work starts),
+    then the modules that need no background work, then those that wait for it. When the background
+    work ends, little is then left to run in this thread alone, on one core."""
+    waits = {item.module.__name__ for item in items
+             if hasattr(item, "module") and BACKGROUND.keys() & set(getattr(item, "fixturenames", ()))}
+
+    def group(item):
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        return 0 if module.startswith("tests.browser") else 2 if module in waits else 1
+
+    items.sort(key=group)  # stable: the order within each group is pytest's
 
 
 @pytest.fixture(scope="session", autouse=True)
