@@ -178,3 +178,32 @@ def test_a_numerical_jacobian_and_a_clipping_wrong_from_the_second_entry():
 
     message = failure(beyond.check_clip_by_norm, first_entry_ignored)
     assert smallest(message) == {"entries": 2} and "Right for entries = 1, wrong from entries = 2" in message
+
+
+def test_a_spectral_radius_averaging_the_eigenvalues_is_right_until_the_diagonal_case():
+    """No size to shrink: the ladder of simple matrices (core.simplest_failure) names the first one it fails."""
+    def mean_size(M):
+        return float(np.mean(np.abs(np.linalg.eigvals(M))))
+
+    message = failure(eigen.check_spectral_radius, mean_size)
+    assert "Likely mistake" not in message
+    assert "Simplest failing case: M = diag(0.5, -1.2) (diagonal):" in message, message
+    assert "Right for the simpler M = [[-1.5]] (1x1, negative)." in message
+    assert f"expected {show(1.2, 6)}" in message and f"found    {show(0.85, 6)}" in message
+
+
+def test_a_regime_read_off_the_trace_is_shown_on_the_simplest_matrix_it_gets_wrong():
+    def from_trace(M, tol=1e-9):
+        rho = abs(np.trace(M)) / len(M)
+        return "neutral" if abs(rho - 1) <= tol else "vanishing" if rho < 1 else "exploding"
+
+    message = failure(eigen.check_gradient_regime, from_trace)
+    assert "Simplest failing case: M = diag(0.5, -1.2) (diagonal):" in message, message
+    assert "expected 'exploding'" in message and "found    'vanishing'" in message
+    assert "Right for the simpler M = [[-1.5]] (1x1, negative)." in message
+
+
+def test_a_regime_wrong_for_every_matrix_says_so():
+    message = failure(eigen.check_gradient_regime, lambda M, tol=1e-9: "neutral")
+    assert "Simplest failing case: M = [[0.5]] (1x1):" in message
+    assert "Wrong already for the simplest case of all." in message

@@ -242,6 +242,35 @@ class Shrinker:
         return "".join(lines)
 
 
+def simplest_failure(fn, name, ladder, expected_of, *, is_wrong):
+    """The Shrinker's counterpart for a function whose inputs have no size to shrink (a matrix judged by
+    one property of it): lines for the failure message naming the first case of ladder, simplest first,
+    on which fn is wrong, and the simpler case before it, on which it is right. ladder: (description,
+    args) pairs; expected_of(args) -> the reference answer; is_wrong(expected, found or the first line of
+    a failure) -> bool. Nothing when no case of the ladder fails, the time runs out, or a case failed
+    because the process stopped (Shrinker.stopped)."""
+    start, simpler = time.monotonic(), None
+    for description, args in ladder:
+        if time.monotonic() - start > Shrinker.budget:
+            return ""
+        expected = expected_of(args)
+        try:
+            found, _ = call(fn, name, args)
+        except CheckFailed as exc:
+            found = str(exc).splitlines()[0]
+        if not is_wrong(expected, found):
+            simpler = description
+            continue
+        if isinstance(found, str) and any(f"raised {stop}" in found for stop in Shrinker.stopped):
+            return ""
+        shown = found if isinstance(found, str) and found.startswith(name) else show(found, 6)
+        return "".join([f"\n  Simplest failing case: {description}:",
+                        f"\n    expected {show(expected, 6)}", f"\n    found    {shown}",
+                        f"\n  Right for the simpler {simpler}." if simpler else
+                        "\n  Wrong already for the simplest case of all."])
+    return ""
+
+
 def check_gates(gates, expected, *, function, position, tanh_gate, n, case, mistakes):
     """Fail unless gates is a dict with exactly the keys of expected, each a real float array of shape (n,)
     inside its range ((-1, 1) for tanh_gate, (0, 1) for sigmoid gates) and equal to expected[key].

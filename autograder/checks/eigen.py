@@ -160,6 +160,25 @@ def _radius_mistakes(M):
     }
 
 
+def _simple_matrices():
+    """(description, M), simplest first: the ladder of simplest_failure for the spectral radius and the regime."""
+    yield "M = [[0.5]] (1x1)", np.array([[0.5]])
+    yield "M = [[2.0]] (1x1)", np.array([[2.0]])
+    yield "M = [[-1.5]] (1x1, negative)", np.array([[-1.5]])
+    yield "M = diag(0.5, -1.2) (diagonal)", np.diag([0.5, -1.2])
+    yield "M = [[0.5, 20], [0, 0.5]] (triangular, eigenvalues 0.5 and 0.5)", np.array([[0.5, 20.0], [0.0, 0.5]])
+    yield "M = [[0, -1.1], [1.1, 0]] (eigenvalues +-1.1i)", np.array([[0.0, -1.1], [1.1, 0.0]])
+    yield "M = [[0.3, 2], [-0.5, 0.4]] (complex eigenvalues, not normal)", np.array([[0.3, 2.0], [-0.5, 0.4]])
+
+
+def _radius_is_wrong(expected, found):
+    try:
+        number = core.require_real_number(found, "spectral_radius", "")
+    except core.CheckFailed:
+        return True
+    return core.relative_error(number, np.array([expected])) > RTOL
+
+
 def check_spectral_radius(spectral_radius):
     rng, seed = core.fresh_rng()
     for description, M in _radius_cases(rng):
@@ -167,7 +186,9 @@ def check_spectral_radius(spectral_radius):
         found, _ = core.call(spectral_radius, "spectral_radius", {"M": M})
         number = core.require_real_number(found, "spectral_radius", case)
         core.compare(number, np.array([ref.spectral_radius(M)]), name="spectral_radius", case=case, rtol=RTOL,
-                     mistakes=_radius_mistakes(M))
+                     mistakes=_radius_mistakes(M), shrink=lambda: core.simplest_failure(
+                         spectral_radius, "spectral_radius", [(d, {"M": m}) for d, m in _simple_matrices()],
+                         lambda a: ref.spectral_radius(a["M"]), is_wrong=_radius_is_wrong))
         core.check_repeatable(spectral_radius, "spectral_radius", {"M": M}, found)
 
 
@@ -192,6 +213,15 @@ def _regime_cases(rng):
     yield "a rotation scaled to spectral radius 0.9996, with tol = 1e-3", {"M": 0.9996 * rotation, "tol": 1e-3}
     yield "a rotation scaled to spectral radius 1.002, with tol = 1e-3", {"M": 1.002 * rotation, "tol": 1e-3}
     yield "a rotation scaled to spectral radius 1 + 1e-7 (default tol)", {"M": (1 + 1e-7) * rotation}
+
+
+def _simple_regimes():
+    """(description, args), simplest first: the simple matrices, then the neutral band and tol."""
+    yield from ((d, {"M": M}) for d, M in _simple_matrices())
+    yield "M = [[1.0]] (1x1, radius exactly 1)", {"M": np.array([[1.0]])}
+    yield "M = [[1 + 1e-12]] (default tol)", {"M": np.array([[1 + 1e-12]])}
+    yield "M = [[1.0004]] with tol = 1e-3", {"M": np.array([[1.0004]]), "tol": 1e-3}
+    yield "M = [[1.002]] with tol = 1e-3", {"M": np.array([[1.002]]), "tol": 1e-3}
 
 
 def _regime_of(value, tol):
@@ -226,7 +256,9 @@ def check_gradient_regime(gradient_regime):
                        f"{expected!r}, but it returned {found!r}.")
             likely = [why for why, regime in _regime_mistakes(args["M"], args.get("tol", 1e-9)).items()
                       if regime == found]
-            if likely:
+            if likely:  # a guess: with three possible answers, a mistake can give the right one by chance
                 message += f"\n  Likely mistake: {likely[0]}."
+            message += core.simplest_failure(gradient_regime, "gradient_regime", _simple_regimes(),
+                                             lambda a: ref.gradient_regime(**a), is_wrong=lambda e, f: e != f)
             raise core.CheckFailed(message)
         core.check_repeatable(gradient_regime, "gradient_regime", args, found)
