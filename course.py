@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One entry point for the course, using only the standard library.
 
-    python3 course.py lab       open the course in JupyterLab (notebook 01)
+    python3 course.py lab       open the course in JupyterLab (notebook 01), as a student sees it
+    python3 course.py lab --instructor   the same with nbgrader's instructor tools (formgrader, ...)
     python3 course.py test      run the whole test suite
     python3 course.py release   regenerate notebooks/ from source/
     python3 course.py lite      build notebooks/ as a static JupyterLite site in _site/
@@ -9,29 +10,34 @@
 
 Each command first makes sure the virtual environment .venv exists and holds the pinned
 dependencies (requirements.txt; requirements-test.txt for ``test``, requirements-lite.txt for
-``lite``), installing them when they changed. Arguments after the command are passed on (to
-``jupyter lab``, ``pytest`` or ``jupyter lite build``, whose ``--output-dir`` replaces _site/).
+``lite``), installing them when they changed: one line per step on the terminal, pip's output in
+logs/install.log. Arguments after the command are passed on (to ``jupyter lab``, ``pytest`` or
+``jupyter lite build``, whose ``--output-dir`` replaces _site/).
 Set COURSE_VENV to use another environment directory.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import venv
 from pathlib import Path
 
-from autograder import ASSIGNMENT  # the package's __init__ imports nothing
+from autograder import ASSIGNMENT, lab_views  # both use only the standard library
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 FIRST_NOTEBOOK = f"notebooks/{ASSIGNMENT}/01_jacobian.ipynb"
 LITE_DIR = ROOT / "lite"  # the site's settings: jupyter_lite_config.json, jupyter-lite.json, overrides.json
 LITE_SITE = ROOT / "_site"
+LOG_DIR = ROOT / "logs"  # the install's and JupyterLab's logs (git-ignored)
 USAGE = __doc__.split("\n\n")[1]
 
 
@@ -53,23 +59,91 @@ def requirement_files(path, seen=None):
     return seen
 
 
+def shown(path):
+    """path as the terminal should show it: relative to the working directory when it is below it."""
+    path = Path(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+class InstallProgress:
+    """One terminal line for a pip install, kept up to date from pip's output: how many packages pip
+    has collected, then how many it installs. On a terminal the line is redrawn in place; elsewhere
+    (CI, a log) only the finished line is printed."""
+
+    def __init__(self, title):
+        self.title, self.collected, self.installing = title, 0, None
+        self.live = sys.stdout.isatty()
+        self._draw()
+
+    def feed(self, line):
+        if line.startswith("Collecting "):
+            self.collected += 1
+        elif line.startswith("Installing collected packages:"):
+            self.installing = len(line.split(":", 1)[1].split(","))
+        else:
+            return
+        self._draw()
+
+    def status(self):
+        if self.installing is not None:
+            return f"installing {self.installing} packages"
+        return f"{self.collected} packages collected" if self.collected else "resolving"
+
+    def _draw(self):
+        if self.live:
+            print(f"\r{self.title}: {self.status()} ...\033[K", end="", flush=True)
+
+    def finish(self, outcome):
+        print(f"\r{self.title}: {outcome}\033[K" if self.live else f"{self.title}: {outcome}", flush=True)
+
+
+def pip_install(args, log, progress):
+    """Run ``python -m pip install args`` of the environment, its output appended to log (an open file)
+    and fed to progress; return pip's exit code."""
+    argv = [str(venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar=off", *args]
+    log.write(f"$ {' '.join(argv)}\n")
+    log.flush()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    for line in process.stdout:
+        log.write(line)
+        progress.feed(line)
+    return process.wait()
+
+
 def ensure_environment(requirements):
-    """Create .venv if needed and install the requirements file when its content changed."""
+    """Create the environment if needed and install the requirements file when its content changed.
+    The terminal gets one line per step; pip's output goes to logs/install.log, whose last lines are
+    printed, with what to try, if the install fails (the command then exits with status 1)."""
     if sys.version_info < (3, 11):
         sys.exit(f"The course needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    if not venv_bin("python").exists():
-        print(f"Creating the virtual environment {VENV} ...", flush=True)
-        venv.create(VENV, with_pip=True)
     files = requirement_files(ROOT / requirements, requirement_files(ROOT / "requirements.txt"))
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
     stamp = VENV / f".installed-{Path(requirements).stem}-{digest}"
-    if stamp.exists():
+    if venv_bin("python").exists() and stamp.exists():
         return
-    print(f"Installing the dependencies of {requirements} into {VENV} ...", flush=True)
-    subprocess.run([str(venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check",
-                    "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check",
-                    "-r", str(ROOT / requirements)], check=True)
+    if not venv_bin("python").exists():
+        started = time.monotonic()
+        print(f"Creating the environment {shown(VENV)} ...", end=" ", flush=True)
+        venv.create(VENV, with_pip=True)
+        print(f"done ({time.monotonic() - started:.0f} s)", flush=True)
+    LOG_DIR.mkdir(exist_ok=True)
+    log_path, started = LOG_DIR / "install.log", time.monotonic()
+    progress = InstallProgress(f"Installing the packages of {requirements} (log: {shown(log_path)})")
+    with open(log_path, "w", encoding="utf-8") as log:
+        code = pip_install(["--quiet", "--upgrade", "pip"], log, progress) or \
+            pip_install(["-r", str(ROOT / requirements)], log, progress)
+    if code != 0:
+        progress.finish("failed")
+        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+        print("\n".join(["", *("    " + line for line in tail), ""]), file=sys.stderr)
+        sys.exit(f"pip could not install {requirements} (exit code {code}); its whole output is in {shown(log_path)}.\n"
+                 "Check the network connection and run the command again. If it fails the same way, delete "
+                 f"{shown(VENV)} and retry, or install the packages of {requirements} into an environment of "
+                 "your own and point COURSE_VENV at it.")
+    progress.finish(f"done ({time.monotonic() - started:.0f} s)")
     stamp.touch()
 
 
@@ -91,13 +165,101 @@ def lab_arguments(root):
     return ["lab", f"--ServerApp.root_dir={root}", f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}", *root_flag]
 
 
-def lab_environment(root, base=None):
+def lab_environment(root, config_folder, base=None):
     """The environment ``jupyter lab`` runs in (the browser tests use it too): base (os.environ) with
-    the course root on PYTHONPATH, so that the instructor's kernels, running the source notebooks, can
+    the configuration folder of a view (autograder.lab_views) first on JUPYTER_CONFIG_PATH, and the
+    course root on PYTHONPATH, so that the instructor's kernels, running the source notebooks, can
     import the checks their hidden tests call. Grading kernels never see it: they start confined."""
     env = dict(os.environ if base is None else base)
+    earlier = [p for p in [env.get("JUPYTER_CONFIG_PATH")] if p]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(config_folder), *earlier])
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
     return env
+
+
+def view_folder(view, parent):
+    """A fresh configuration folder parent/view holding JupyterLab's view (autograder.lab_views)."""
+    folder = Path(parent) / view
+    shutil.rmtree(folder, ignore_errors=True)
+    return lab_views.write_view(view, folder)
+
+
+def wait_for_server(process, runtime_dir, timeout):
+    """The ``jpserver-<pid>.json`` that a starting Jupyter server writes once it listens (a dict with its
+    url and token), or None when the process ended or timeout seconds passed first."""
+    info = Path(runtime_dir) / f"jpserver-{process.pid}.json"
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if info.is_file():
+            try:
+                return json.loads(info.read_text(encoding="utf-8"))
+            except ValueError:  # being written
+                pass
+        time.sleep(0.2)
+    return None
+
+
+def stop(process):
+    """End the server's process group: SIGTERM (the server shuts its kernels down), then SIGKILL."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+            return process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return process.wait()
+    return process.wait()
+
+
+def run_lab(extra):
+    """``python3 course.py lab [--instructor] [jupyter lab options]``: JupyterLab on the course, quietly
+    (its log in logs/jupyterlab.log), then one block saying where it is and how to stop it."""
+    instructor = "--instructor" in extra
+    extra = [arg for arg in extra if arg != "--instructor"]
+    view = "instructor" if instructor else "student"
+    folder = view_folder(view, VENV / "course-views")
+    env = lab_environment(ROOT, folder)
+    env["PATH"] = os.pathsep.join([str(venv_bin("python").parent), env.get("PATH", "")])
+    env["VIRTUAL_ENV"] = str(VENV)
+    runtime = env.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="course-lab-"))
+    LOG_DIR.mkdir(exist_ok=True)
+    log_path = LOG_DIR / "jupyterlab.log"
+    # Ctrl+C and a SIGTERM both stop the server, which runs in a session of its own. A parent may hand
+    # both down ignored or blocked (a background job, a parent thread's signal mask): undo that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    print(f"Starting JupyterLab, {view} view (log: {shown(log_path)}) ...", end=" ", flush=True)
+    started = time.monotonic()
+    with open(log_path, "w", encoding="utf-8") as log:
+        process = subprocess.Popen([str(venv_bin("jupyter")), *lab_arguments(ROOT), *extra], cwd=ROOT, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            server = wait_for_server(process, runtime, timeout=180)
+            if server is None:
+                code = stop(process) if process.poll() is None else process.returncode
+                print("failed")
+                tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+                print("\n".join(["", *("    " + line for line in tail), ""]), file=sys.stderr)
+                print(f"JupyterLab did not start (exit code {code}); its log is {shown(log_path)}. If the port is "
+                      "taken, pass another one, for example --port=8899.", file=sys.stderr)
+                return code or 1
+            print(f"done ({time.monotonic() - started:.0f} s)")
+            url = f"{server['url'].rstrip('/')}/lab/tree/{FIRST_NOTEBOOK}?token={server['token']}"
+            other = "python3 course.py lab" if instructor else "python3 course.py lab --instructor"
+            print(f"\n    JupyterLab is running at {url}\n"
+                  f"    It opens {FIRST_NOTEBOOK}; the other notebooks are beside it.\n"
+                  f"    This is the {view}'s view; `{other}` opens the {'student' if instructor else 'instructor'}'s.\n"
+                  "    Press Ctrl+C here to stop it.\n", flush=True)
+            return process.wait()
+        except KeyboardInterrupt:
+            print("\nStopping JupyterLab ...", end=" ", flush=True)
+            stop(process)
+            print("stopped.")
+            return 0
 
 
 def build_lite(extra):
@@ -147,7 +309,7 @@ def main(argv):
     command, extra = argv[0], argv[1:]
     if command == "lab":
         ensure_environment("requirements.txt")
-        return run_in_environment([str(venv_bin("jupyter")), *lab_arguments(ROOT), *extra], env=lab_environment(ROOT))
+        return run_lab(extra)
     if command == "test":
         ensure_environment("requirements-test.txt")
         return run_in_environment([str(venv_bin("python")), "-m", "pytest", *extra])

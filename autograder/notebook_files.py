@@ -10,11 +10,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "source" / ASSIGNMENT
 RELEASE_DIR = ROOT / "notebooks" / ASSIGNMENT
 
-# Notebook-level metadata worth keeping; the rest (widget state, versions) only makes diffs noisy.
-KEPT_METADATA = {
-    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def kernel_language_info():
+    """The ``language_info`` that this environment's IPython kernel writes into a notebook it opens.
+    The committed notebooks carry exactly this, so that JupyterLab, which compares the two, does not
+    mark a notebook modified as soon as its kernel starts."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def kept_metadata():
+    """The notebook-level metadata worth keeping; the rest (widget state, ...) only makes diffs noisy."""
+    return {"kernelspec": dict(KERNELSPEC), "language_info": kernel_language_info()}
 
 
 def source_notebooks():
@@ -36,7 +46,7 @@ def strip(nb):
         for key in ("execution", "collapsed", "scrolled", "jp-MarkdownHeadingCollapsed"):
             cell.metadata.pop(key, None)
     nbgrader_meta = nb.metadata.get("nbgrader")
-    nb.metadata = dict(KEPT_METADATA)
+    nb.metadata = kept_metadata()
     if nbgrader_meta:
         nb.metadata["nbgrader"] = nbgrader_meta
     return nb
@@ -56,3 +66,14 @@ def strip_file(path):
         Path(path).write_text(after, encoding="utf-8")
         return True
     return False
+
+
+def stamp_language_info(path):
+    """Give one notebook file this environment's kernel ``language_info`` (Binder runs it on the
+    release, whose kernel may be another Python than the one that generated it); True when it changed."""
+    nb = nbformat.read(path, as_version=4)
+    if nb.metadata.get("language_info") == kernel_language_info():
+        return False
+    nb.metadata["language_info"] = kernel_language_info()
+    nbformat.write(nb, path)
+    return True

@@ -2,6 +2,8 @@
 
 Strips outputs from the source notebooks, then runs ``nbgrader generate_assignment``,
 which writes ``notebooks/rnn_gradients/`` (solutions and hidden tests removed).
+``python -m autograder.release --language-info-only`` only gives the release notebooks this
+environment's kernel ``language_info`` (Binder's postBuild: its Python may not be the one that generated them).
 """
 
 import os
@@ -9,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .notebook_files import ASSIGNMENT, ROOT, source_notebooks, strip_file
+from .notebook_files import ASSIGNMENT, ROOT, release_notebooks, source_notebooks, stamp_language_info, strip_file
 
 
 def nbgrader_command(*args):
@@ -24,7 +26,14 @@ def environment_with_tools():
     return env
 
 
-def main():
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--language-info-only"]:
+        changed = [path.name for path in release_notebooks() if stamp_language_info(path)]
+        print(f"language_info of this environment's kernel written into {len(changed)} release notebooks")
+        return
+    if argv:
+        sys.exit(f"usage: python -m autograder.release [--language-info-only]; got {' '.join(argv)}")
     for path in source_notebooks():
         if strip_file(path):
             print(f"stripped outputs from {path.relative_to(ROOT)}")

@@ -1,5 +1,6 @@
-"""Binder: repo2docker installs environment.yml before it copies the course, and postBuild leaves a
-student's nbgrader tools (Validate, the assignment list) while switching off the instructor's."""
+"""Binder: repo2docker installs environment.yml before it copies the course, and postBuild gives a
+student's view of JupyterLab (the one ``course.py lab`` opens: autograder.lab_views) and release
+notebooks whose language_info is that of the environment's kernel."""
 
 import importlib
 import os
@@ -9,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.notebook_files import ROOT
+import nbformat
 
-INSTRUCTOR_PLUGINS = {"formgrader", "course-list", "create-assignment"}
+from autograder import lab_views
+from autograder.notebook_files import ROOT, kernel_language_info
+
 STUDENT_PLUGINS = {"validate-assignment", "assignment-list", "menu"}
-INSTRUCTOR_SERVER_EXTENSIONS = {"formgrader", "course_list"}
 
 
 def nbgrader_lab_plugins():
@@ -25,36 +27,70 @@ def nbgrader_lab_plugins():
     return ids
 
 
-def run_postbuild(tmp_path, exit_code=0):
-    """Run postBuild with a stand-in `jupyter` first on PATH that records its arguments and exits with
-    exit_code; returns (postBuild's exit code, the recorded calls)."""
-    log, fake = tmp_path / "calls", tmp_path / "bin" / "jupyter"
-    fake.parent.mkdir()
-    fake.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexit {exit_code}\n')
-    fake.chmod(0o755)
-    env = dict(os.environ, PATH=f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    result = subprocess.run([str(ROOT / "postBuild")], env=env, cwd=ROOT, capture_output=True, text=True)
-    return result.returncode, log.read_text().splitlines() if log.exists() else []
+def binder_copy(tmp_path):
+    """The files postBuild works on, copied into tmp_path/repo, with a stale language_info in notebook 01."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "autograder", repo / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "notebooks", repo / "notebooks")
+    shutil.copy2(ROOT / "postBuild", repo)
+    first = sorted((repo / "notebooks").rglob("01_*.ipynb"))[0]
+    nb = nbformat.read(first, as_version=4)
+    nb.metadata.language_info["version"] = "3.0.0"
+    nbformat.write(nb, first)
+    return repo, first
 
 
-def test_postbuild_switches_off_the_instructor_tools_only(tmp_path):
-    code, calls = run_postbuild(tmp_path)
-    assert code == 0
-    lab = {call.rpartition(":")[2] for call in calls
-           if call.startswith("labextension disable --level=sys_prefix @jupyter/nbgrader:")}
-    server = {call.rpartition(".")[2] for call in calls
-              if call.startswith("server extension disable --sys-prefix nbgrader.server_extensions.")}
-    assert len(calls) == len(lab) + len(server), f"postBuild runs other commands: {calls}"
-    assert lab == INSTRUCTOR_PLUGINS and server == INSTRUCTOR_SERVER_EXTENSIONS, calls
+def run_postbuild(repo, env):
+    return subprocess.run([str(repo / "postBuild")], env=env, cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+def jupyter(*args, env):
+    """The output of this environment's ``jupyter args``."""
+    result = subprocess.run([str(Path(sys.executable).with_name("jupyter")), *args], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+
+
+def test_postbuild_gives_the_student_view_and_this_kernels_language_info(tmp_path):
+    repo, first = binder_copy(tmp_path)
+    config = tmp_path / "home-config"
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config),
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    result = run_postbuild(repo, env)
+    assert result.returncode == 0, result.stderr
+    # Jupyter itself, reading the user's configuration, finds the instructor's tools switched off.
+    labs = jupyter("labextension", "list", env=env)
+    disabled = set(re.findall(r"^\s+(@jupyter/nbgrader:[a-z-]+)\s*$", labs.split("Disabled extensions:")[-1], re.M))
+    assert disabled == set(lab_views.INSTRUCTOR_LAB_PLUGINS), labs
+    server = jupyter("server", "extension", "list", env=env).split(f"Config dir: {config}")[1].split("Config dir:")[0]
+    for extension in lab_views.INSTRUCTOR_SERVER_EXTENSIONS:
+        assert re.search(rf"{re.escape(extension)} disabled", server), server
+    assert "validate_assignment" not in server and "assignment_list" not in server, server
     # The names are those of the nbgrader this course installs, and the student's tools exist beside them.
-    assert INSTRUCTOR_PLUGINS | STUDENT_PLUGINS <= nbgrader_lab_plugins()
-    for name in server:
-        importlib.import_module(f"nbgrader.server_extensions.{name}")
+    plugins = {name.rpartition(":")[2] for name in lab_views.INSTRUCTOR_LAB_PLUGINS}
+    assert plugins | STUDENT_PLUGINS <= nbgrader_lab_plugins()
+    for extension in lab_views.INSTRUCTOR_SERVER_EXTENSIONS:
+        importlib.import_module(extension)
+    overrides = (config / "labconfig" / "default_setting_overrides.json").read_text()
+    assert '"fetchNews": "false"' in overrides, overrides
+    for path in (repo / "notebooks").rglob("*.ipynb"):
+        assert nbformat.read(path, as_version=4).metadata.language_info == kernel_language_info(), path.name
 
 
 def test_postbuild_stops_at_the_first_failure(tmp_path):
-    code, calls = run_postbuild(tmp_path, exit_code=3)
-    assert code != 0 and len(calls) == 1, (code, calls)
+    repo, first = binder_copy(tmp_path)
+    fake = tmp_path / "bin" / "jupyter"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    path = os.pathsep.join([str(fake.parent), str(Path(sys.executable).parent), os.environ["PATH"]])
+    env = dict(os.environ, PATH=path)
+    before = first.read_bytes()
+    result = run_postbuild(repo, env)
+    assert result.returncode != 0, result.stdout
+    assert first.read_bytes() == before, "postBuild went on after a failed step"
 
 
 def test_repo2docker_installs_the_environment_before_copying_the_course():

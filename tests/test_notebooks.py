@@ -14,7 +14,15 @@ from nbgrader.preprocessors import CheckCellMetadata
 from nbgrader.validator import Validator
 
 from autograder.hidden_tests import is_test_cell
-from autograder.notebook_files import RELEASE_DIR, ROOT, SOURCE_DIR, normalized_text, source_notebooks, strip
+from autograder.notebook_files import (
+    RELEASE_DIR,
+    ROOT,
+    SOURCE_DIR,
+    kernel_language_info,
+    normalized_text,
+    source_notebooks,
+    strip,
+)
 from tests.submissions import is_long_demonstration, solved_release, untouched_release, without_long_demonstrations
 
 pytestmark = [pytest.mark.slow]
@@ -172,6 +180,8 @@ def test_committed_notebooks_carry_no_outputs_and_are_normalized(folder):
         for cell in nb.cells:
             if cell.cell_type == "code":
                 assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
+        # JupyterLab marks a notebook modified as soon as its kernel's language_info differs from the file's.
+        assert nb.metadata.language_info == kernel_language_info(), f"{path.name}: not the kernel's language_info"
         if folder == SOURCE_DIR:
             assert normalized_text(nb) == text, f"{path.name} is not normalized: run course.py release"
 

@@ -68,6 +68,17 @@ def test_helper_cell_is_the_same_locked_cell_in_every_source_and_release_noteboo
         assert meta["schema_version"] == 3
 
 
+def test_helper_cell_is_collapsed_to_a_one_line_title():
+    """JupyterLab shows a cell with ``source_hidden`` as its first line: the student's first screen is
+    then the introduction and the exercise table (tests/browser/test_jupyterlab.py looks at it)."""
+    for folder in (SOURCE_DIR, RELEASE_DIR):
+        for name in NOTEBOOKS:
+            cell = helper_cell(read(folder, name))
+            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"{folder.name}/{name}"
+            title = cell.source.splitlines()[0]
+            assert title.startswith("# Self-check helpers:") and len(title) <= 120, title
+
+
 def test_helper_cell_needs_only_numpy_and_the_standard_library():
     source = helper_cell(read(SOURCE_DIR, NOTEBOOKS[0])).source
     imported = set()

@@ -20,15 +20,13 @@ from pathlib import Path
 import nbformat
 
 from autograder.notebook_files import ROOT
-from course import lab_arguments, lab_environment
+from course import lab_arguments, lab_environment, view_folder
 from tests.submissions import without_long_demonstrations
 
 COURSE_FILES = ["nbgrader_config.py", "autograder", "source", "notebooks"]
 TEST_SETTINGS = {
-    # The news toast and the update check would ask a question on every page.
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                        "checkForUpdates": False},
-    # Every cell in the page, not only those in view, so that the tests can read them all.
+    # Every cell in the page, not only those in view, so that the tests can read them all. (The news
+    # question is switched off by the view itself, as for a student: autograder.lab_views.)
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
@@ -42,10 +40,11 @@ def free_port():
 
 class LabServer:
     """``jupyter lab`` serving a copy of the course, its source notebooks without their long
-    demonstrations; use as a context manager."""
+    demonstrations, in view (``student``, as ``course.py lab`` opens it, or ``instructor``); use as a
+    context manager."""
 
-    def __init__(self, workdir):
-        self.workdir = Path(workdir)
+    def __init__(self, workdir, view="student"):
+        self.workdir, self.view = Path(workdir), view
         self.root = self.workdir / "course"
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -79,8 +78,9 @@ class LabServer:
         self._copy_course()
         bin_dir = Path(sys.executable).parent
         base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-        env = dict(lab_environment(self.root, base), PATH=os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]),
-                   JUPYTER_CONFIG_DIR=str(self.workdir / "jupyter-config"))
+        views = view_folder(self.view, self.workdir / "views")
+        env = dict(lab_environment(self.root, views, base), JUPYTER_CONFIG_DIR=str(self.workdir / "jupyter-config"),
+                   PATH=os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")]))
         command = [str(bin_dir / "jupyter"), *lab_arguments(self.root), "--no-browser", "--ip=127.0.0.1",
                    f"--port={self.port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                    f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}",

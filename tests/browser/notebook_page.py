@@ -6,21 +6,22 @@ Everything here clicks or types as a person would; nothing calls JupyterLab's Ja
 import re
 import time
 
-# The state of every cell, read from the page: kind, prompt ("[3]:", "[*]:", "[ ]:"), number of
-# images in its outputs, and the text of its error or stderr outputs (JupyterLab renders both with
-# the stderr MIME type).
+# The state of every cell, read from the page: kind, whether its source is collapsed (JupyterLab then
+# shows a placeholder and no prompt), prompt ("[3]:", "[*]:", "[ ]:"), number of images in its outputs,
+# and the text of its error or stderr outputs (JupyterLab renders both with the stderr MIME type).
 CELL_STATES = """() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')].map(cell => ({
     code: cell.classList.contains('jp-CodeCell'),
-    prompt: (cell.querySelector('.jp-InputPrompt') || {textContent: ''}).textContent.trim(),
+    collapsed: cell.querySelector('.jp-InputPlaceholder') !== null,
+    prompt: (cell.querySelector('.jp-InputArea-prompt') || {textContent: ''}).textContent.trim(),
     images: cell.querySelectorAll('.jp-OutputArea-output img').length,
     errors: [...cell.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')]
               .map(e => e.textContent),
 }))"""
-# Run All has finished: no cell waits or runs, the kernel is idle, and either every code cell has an
-# execution count or an error stopped the run (JupyterLab then clears the queue).
+# Run All has finished: no cell waits or runs, the kernel is idle, and either every code cell whose
+# prompt shows has an execution count or an error stopped the run (JupyterLab then clears the queue).
 RUN_FINISHED = """() => {
-    const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')];
-    const prompts = cells.map(c => c.querySelector('.jp-InputPrompt').textContent.trim());
+    const cells = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')];
+    const prompts = cells.map(p => p.textContent.trim());
     const idle = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') !== null;
     const errors = document.querySelectorAll('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"]');
     return idle && prompts.length > 0 && !prompts.includes('[*]:')

@@ -5,13 +5,18 @@
 - nbgrader's Validate button lists the unfinished exercises of a release notebook and accepts a
   solved copy;
 - moving a slider of notebook 03's eigenvalue explorer and of notebook 04's forget-bias explorer
-  redraws the figure for the new value (on the page of that notebook's Run All).
+  redraws the figure for the new value (on the page of that notebook's Run All);
+- the student's view (the lab command's default) has no instructor tools, the instructor's has them,
+  and neither asks about Jupyter news; a release notebook just opened is not marked modified; the
+  first screen of notebook 01 is its introduction and exercise table, the self-check helper collapsed.
 
 All of it on one page, loaded once: each test opens its notebook from the File menu and closes every
 tab when done. Screenshots: ``test-artifacts/browser/`` (see conftest.py).
 """
 
 import ast
+import re
+import signal
 
 import nbformat
 import pytest
@@ -19,7 +24,7 @@ from nbgrader import utils
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
-from tests.browser.conftest import new_context, screenshot_if_failed
+from tests.browser.conftest import new_context, page_in, screenshot_if_failed
 from tests.browser.lab_server import LabServer
 from tests.browser.notebook_page import (
     EXECUTED,
@@ -36,6 +41,7 @@ from tests.browser.notebook_page import (
     wait_for_output_text,
 )
 from tests.submissions import solved_release
+from tests.test_course_command import fresh_checkout, start_lab, status_of, stopped, wait_for_text
 from tests.test_notebooks import graded_test_ids
 
 pytestmark = [pytest.mark.browser]
@@ -101,9 +107,12 @@ def written_answers(nb):
 def assert_ran_cleanly(page, nb, name):
     states = cell_states(page)
     assert len(states) == len(nb.cells), f"{name}: the page shows {len(states)} cells, the file has {len(nb.cells)}"
+    hidden = [i for i, cell in enumerate(nb.cells) if cell.metadata.get("jupyter", {}).get("source_hidden")]
+    assert [i for i, state in enumerate(states) if state["collapsed"]] == hidden, f"{name}: collapsed cells"
     for i, state in enumerate(states):
         assert not state["errors"], f"{name}, cell {i}: error or stderr output:\n{state['errors'][0][-2000:]}"
-        if state["code"]:
+        # A collapsed cell shows no prompt; that it ran shows in the cells that use what it defines.
+        if state["code"] and not state["collapsed"]:
             assert EXECUTED.match(state["prompt"]), f"{name}, cell {i} did not run (prompt {state['prompt']!r})"
     drawn = [i for i, state in enumerate(states) if state["images"]]
     assert drawn == figure_cells(nb), f"{name}: figures shown in cells {drawn}, expected in {figure_cells(nb)}"
@@ -181,6 +190,9 @@ def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab_page, 
         assert lab_page[1] == name, f"the default URL opened {lab_page[1]}"
     open_path(page, path)
     assert current_tab(page) == name, "another notebook opened"
+    page.wait_for_timeout(500)  # the kernel's language_info arrives with its first reply
+    assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, \
+        f"{name} is marked modified as soon as it opened: its language_info is not the kernel's"
     text = validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-release-{name.removesuffix('.ipynb')}.png"))
     tests, answers = graded_test_ids(nb), written_answers(nb)
@@ -202,3 +214,77 @@ def test_validate_accepts_a_solved_copy(name, lab, page, artifacts):
     text = validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-solved-{name.removesuffix('.ipynb')}.png"))
     assert "Success! Your notebook passes all the tests." in text, text[:3000]
+
+
+
+def nbgrader_menu_items(page):
+    """The entries of the Nbgrader menu (opened and closed again)."""
+    page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    items = page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [item.strip() for item in items if item.strip()]
+
+
+def side_panel_titles(page):
+    """The titles of the right-hand side bar's tabs (JupyterLab's property inspector, nbgrader's ...)."""
+    return [t.strip() for t in page.locator(".jp-SideBar.jp-mod-right .lm-TabBar-tab").evaluate_all(
+        "tabs => tabs.map(t => t.getAttribute('title') || t.textContent)") if t and t.strip()]
+
+
+def news_question_shown(page):
+    """Whether JupyterLab asks about official Jupyter news (its notification toast)."""
+    return page.get_by_text("official Jupyter news").count() > 0
+
+
+def test_the_student_view_has_no_instructor_tools_and_asks_nothing(lab_page, artifacts):
+    page, _ = lab_page
+    assert "Assignment List" in " ".join(nbgrader_menu_items(page)), nbgrader_menu_items(page)
+    assert not any("Formgrader" in item for item in nbgrader_menu_items(page)), nbgrader_menu_items(page)
+    assert not any("Create Assignment" in title for title in side_panel_titles(page)), side_panel_titles(page)
+    assert not news_question_shown(page), "JupyterLab asks about Jupyter news"
+    page.screenshot(path=str(artifacts / "lab-student-view.png"))
+
+
+def test_the_instructor_view_has_the_formgrader_and_create_assignment(browser, tmp_path, artifacts, request):
+    """``python3 course.py lab --instructor``, run in a fresh copy of the course, opened at the address
+    it prints."""
+    process, terminal, port, token = start_lab(fresh_checkout(tmp_path), tmp_path, "--instructor")
+    context = new_context(browser)
+    try:
+        shown = wait_for_text(process, terminal, "Ctrl+C")
+        assert "instructor view" in shown and "`python3 course.py lab` opens the student's" in shown, shown
+        assert status_of(f"http://127.0.0.1:{port}/formgrader", token) != 404, "no formgrader"
+        with page_in(context, artifacts, request) as page:
+            open_notebook(page, re.findall(r"http://\S+", shown)[0])
+            page.wait_for_timeout(1000)  # the time a news question would take to appear
+            items, titles = nbgrader_menu_items(page), side_panel_titles(page)
+            page.screenshot(path=str(artifacts / "lab-instructor-view.png"))
+            assert any("Formgrader" in item for item in items), items
+            assert any("Create Assignment" in title for title in titles), titles
+            assert not news_question_shown(page), "JupyterLab asks about Jupyter news"
+    finally:
+        context.close()
+        process.send_signal(signal.SIGINT)
+        assert stopped(process) == 0
+        terminal.close()
+
+
+def test_the_first_screen_shows_the_introduction_and_the_exercise_table(lab_page, page, artifacts):
+    """Notebook 01 at the top, as the lab command opens it: the self-check helper's code is collapsed to
+    its one-line title, and the introduction with its table of exercises fills the first screen."""
+    open_path(page, FIRST_NOTEBOOK)
+    nb = nbformat.read(RELEASE_DIR / "01_jacobian.ipynb", as_version=4)
+    helper = next(i for i, c in enumerate(nb.cells) if utils.is_locked(c) and
+                  c.metadata.get("nbgrader", {}).get("grade_id") == "self_check_helpers")
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    page.screenshot(path=str(artifacts / "lab-first-screen.png"))
+    placeholder = cells.nth(helper).locator(".jp-InputPlaceholder")
+    assert placeholder.count() == 1 and placeholder.is_visible(), "the self-check helper's code is not collapsed"
+    title = nb.cells[helper].source.splitlines()[0]
+    assert title.lstrip("# ") in placeholder.inner_text(), f"the collapsed helper shows {placeholder.inner_text()!r}"
+    assert cells.nth(helper).locator(".jp-InputArea .cm-editor:visible").count() == 0
+    table = cells.nth(0).locator("table")
+    box, height = table.bounding_box(), page.viewport_size["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, \
+        f"the exercise table is not on the first screen (box {box}, window height {height})"
+    assert cells.nth(helper).bounding_box()["height"] < 80, "the collapsed helper takes more than a line"
