@@ -132,9 +132,13 @@ def ensure_environment(requirements):
     LOG_DIR.mkdir(exist_ok=True)
     log_path, started = LOG_DIR / "install.log", time.monotonic()
     progress = InstallProgress(f"Installing the packages of {requirements} (log: {shown(log_path)})")
-    with open(log_path, "w", encoding="utf-8") as log:
-        code = pip_install(["--quiet", "--upgrade", "pip"], log, progress) or \
-            pip_install(["-r", str(ROOT / requirements)], log, progress)
+    try:
+        with open(log_path, "w", encoding="utf-8") as log:
+            code = pip_install(["--quiet", "--upgrade", "pip"], log, progress) or \
+                pip_install(["-r", str(ROOT / requirements)], log, progress)
+    except KeyboardInterrupt:
+        progress.finish("interrupted")
+        sys.exit(f"Installing was interrupted; run the command again to finish it (log: {shown(log_path)}).")
     if code != 0:
         progress.finish("failed")
         tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
@@ -222,7 +226,15 @@ def run_lab(extra):
     env = lab_environment(ROOT, folder)
     env["PATH"] = os.pathsep.join([str(venv_bin("python").parent), env.get("PATH", "")])
     env["VIRTUAL_ENV"] = str(VENV)
-    runtime = env.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="course-lab-"))
+    if "JUPYTER_RUNTIME_DIR" in env:
+        return _serve(extra, env, env["JUPYTER_RUNTIME_DIR"], view, instructor)
+    with tempfile.TemporaryDirectory(prefix="course-lab-") as runtime:  # connection files, server info
+        env["JUPYTER_RUNTIME_DIR"] = runtime
+        return _serve(extra, env, runtime, view, instructor)
+
+
+def _serve(extra, env, runtime, view, instructor):
+    """Run ``jupyter lab`` in env until it ends or Ctrl+C stops it; return its exit status."""
     LOG_DIR.mkdir(exist_ok=True)
     log_path = LOG_DIR / "jupyterlab.log"
     # Ctrl+C and a SIGTERM both stop the server, which runs in a session of its own. A parent may hand
