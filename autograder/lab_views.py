@@ -8,8 +8,8 @@ Both switch off JupyterLab's question about Jupyter news and its update check. A
 configuration folder: ``labconfig/page_config.json`` (the JupyterLab plugins switched off),
 ``labconfig/default_setting_overrides.json`` (settings) and ``jupyter_server_config.json`` (the server
 extensions switched off). ``course.py lab`` writes one and puts it first on ``JUPYTER_CONFIG_PATH``, ahead
-of the environment's own configuration; postBuild merges the student view into the environment's
-configuration folder (``python -m autograder.lab_views student --into-environment``).
+of the environment's own configuration; Binder's postBuild merges the student view into the user's
+configuration folder (``python -m autograder.lab_views student "$(jupyter --config-dir)"``).
 
 Standard library only: ``course.py`` imports this before the course's environment exists.
 """
@@ -60,19 +60,12 @@ def write_view(view, folder):
     return folder
 
 
-def environment_config_dir():
-    """The configuration folder of this Python environment (``jupyter --paths``' sys-prefix entry)."""
-    return Path(sys.prefix) / "etc" / "jupyter"
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2 or argv[0] not in VIEWS:
-        print(f"usage: python -m autograder.lab_views {{{','.join(VIEWS)}}} (FOLDER | --into-environment)",
-              file=sys.stderr)
+        print(f"usage: python -m autograder.lab_views {{{','.join(VIEWS)}}} FOLDER", file=sys.stderr)
         return 2
-    folder = environment_config_dir() if argv[1] == "--into-environment" else Path(argv[1])
-    write_view(argv[0], folder)
+    folder = write_view(argv[0], argv[1])
     print(f"JupyterLab's {argv[0]} view written into {folder}")
     return 0
 
