@@ -93,6 +93,17 @@ def wait_for_text(process, terminal, text, timeout=120):
         time.sleep(0.3)
 
 
+def end_lab(process, tmp_path):
+    """Whatever a failed test left running: the command, and the server it started in a session of its own."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    for info in (tmp_path / "runtime").glob("jpserver-*.json"):
+        try:
+            os.killpg(json.loads(info.read_text())["pid"], signal.SIGKILL)
+        except (OSError, ValueError, KeyError):
+            pass
+
+
 def stopped(process, timeout=60):
     """process's exit status once it ended; fails, with its signal dispositions, if it does not end."""
     try:
@@ -132,8 +143,7 @@ def test_lab_command_prints_one_short_block_serves_the_student_view_and_stops_on
         with pytest.raises(OSError):
             get_json(f"{base}/api/status", token)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+        end_lab(process, tmp_path)
         terminal.close()
 
 

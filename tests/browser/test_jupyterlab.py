@@ -41,7 +41,7 @@ from tests.browser.notebook_page import (
     wait_for_output_text,
 )
 from tests.submissions import solved_release
-from tests.test_course_command import fresh_checkout, start_lab, status_of, stopped, wait_for_text
+from tests.test_course_command import end_lab, fresh_checkout, start_lab, status_of, stopped, wait_for_text
 from tests.test_notebooks import graded_test_ids
 
 pytestmark = [pytest.mark.browser]
@@ -265,8 +265,11 @@ def test_the_instructor_view_has_the_formgrader_and_create_assignment(browser, t
     finally:
         context.close()
         process.send_signal(signal.SIGINT)
-        assert stopped(process) == 0
-        terminal.close()
+        try:
+            assert stopped(process) == 0
+        finally:
+            end_lab(process, tmp_path)
+            terminal.close()
 
 
 def test_the_first_screen_shows_the_introduction_and_the_exercise_table(lab_page, page, artifacts):
