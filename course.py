@@ -68,6 +68,12 @@ def shown(path):
         return str(path)
 
 
+def print_log_end(path, lines=15):
+    """Print the last lines of a log file to stderr, indented: what went wrong, without the rest of it."""
+    tail = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    print("\n".join(["", *("    " + line for line in tail), ""]), file=sys.stderr)
+
+
 class InstallProgress:
     """One terminal line for a pip install, kept up to date from pip's output: how many packages pip
     has collected, then how many it installs. On a terminal the line is redrawn in place; elsewhere
@@ -141,8 +147,7 @@ def ensure_environment(requirements):
         sys.exit(f"Installing was interrupted; run the command again to finish it (log: {shown(log_path)}).")
     if code != 0:
         progress.finish("failed")
-        tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-        print("\n".join(["", *("    " + line for line in tail), ""]), file=sys.stderr)
+        print_log_end(log_path)
         sys.exit(f"pip could not install {requirements} (exit code {code}); its whole output is in {shown(log_path)}.\n"
                  "Check the network connection and run the command again. If it fails the same way, delete "
                  f"{shown(VENV)} and retry, or install the packages of {requirements} into an environment of "
@@ -151,10 +156,17 @@ def ensure_environment(requirements):
     stamp.touch()
 
 
-def run_in_environment(argv, cwd=ROOT, env=None):
-    """Run argv with the environment's bin/ first on PATH (nbgrader calls alembic from PATH)."""
+def activated(env=None):
+    """env (os.environ) as the activated environment has it: its bin/ first on PATH (nbgrader calls
+    alembic from PATH) and VIRTUAL_ENV set."""
     env = dict(os.environ if env is None else env, VIRTUAL_ENV=str(VENV))
     env["PATH"] = os.pathsep.join([str(venv_bin("python").parent), env.get("PATH", "")])
+    return env
+
+
+def run_in_environment(argv, cwd=ROOT, env=None):
+    """Run argv in the activated environment (``activated``)."""
+    env = activated(env)
     try:
         return subprocess.run(argv, cwd=cwd, env=env).returncode
     except KeyboardInterrupt:
@@ -221,20 +233,18 @@ def run_lab(extra):
     (its log in logs/jupyterlab.log), then one block saying where it is and how to stop it."""
     instructor = "--instructor" in extra
     extra = [arg for arg in extra if arg != "--instructor"]
-    view = "instructor" if instructor else "student"
-    folder = view_folder(view, VENV / "course-views")
-    env = lab_environment(ROOT, folder)
-    env["PATH"] = os.pathsep.join([str(venv_bin("python").parent), env.get("PATH", "")])
-    env["VIRTUAL_ENV"] = str(VENV)
+    folder = view_folder("instructor" if instructor else "student", VENV / "course-views")
+    env = activated(lab_environment(ROOT, folder))
     if "JUPYTER_RUNTIME_DIR" in env:
-        return _serve(extra, env, env["JUPYTER_RUNTIME_DIR"], view, instructor)
+        return _serve(extra, env, env["JUPYTER_RUNTIME_DIR"], instructor)
     with tempfile.TemporaryDirectory(prefix="course-lab-") as runtime:  # connection files, server info
         env["JUPYTER_RUNTIME_DIR"] = runtime
-        return _serve(extra, env, runtime, view, instructor)
+        return _serve(extra, env, runtime, instructor)
 
 
-def _serve(extra, env, runtime, view, instructor):
+def _serve(extra, env, runtime, instructor):
     """Run ``jupyter lab`` in env until it ends or Ctrl+C stops it; return its exit status."""
+    view = "instructor" if instructor else "student"
     LOG_DIR.mkdir(exist_ok=True)
     log_path = LOG_DIR / "jupyterlab.log"
     # Ctrl+C and a SIGTERM both stop the server, which runs in a session of its own. A parent may hand
@@ -254,8 +264,7 @@ def _serve(extra, env, runtime, view, instructor):
             if server is None:
                 code = stop(process) if process.poll() is None else process.returncode
                 print("failed")
-                tail = log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
-                print("\n".join(["", *("    " + line for line in tail), ""]), file=sys.stderr)
+                print_log_end(log_path)
                 print(f"JupyterLab did not start (exit code {code}); its log is {shown(log_path)}. If the port is "
                       "taken, pass another one, for example --port=8899.", file=sys.stderr)
                 return code or 1

@@ -71,9 +71,9 @@ def strip_file(path):
 def stamp_language_info(path):
     """Give one notebook file this environment's kernel ``language_info`` (Binder runs it on the
     release, whose kernel may be another Python than the one that generated it); True when it changed."""
-    nb = nbformat.read(path, as_version=4)
-    if nb.metadata.get("language_info") == kernel_language_info():
+    nb, info = nbformat.read(path, as_version=4), kernel_language_info()
+    if nb.metadata.get("language_info") == info:
         return False
-    nb.metadata["language_info"] = kernel_language_info()
+    nb.metadata["language_info"] = info
     nbformat.write(nb, path)
     return True

@@ -1,12 +1,12 @@
 """course.py: the open-the-course command brings JupyterLab up on notebook 01 quietly, in the student's
-view (the instructor's: tests/browser/test_jupyterlab.py), and stops on Ctrl+C; the install prints one line per step and
-keeps pip's output in a log; the environment stamp notices a change in any requirements file."""
+view (the instructor's: tests/browser/test_jupyterlab.py), and stops on Ctrl+C; the install prints one
+line per step and keeps pip's output in a log; the environment stamp notices a change in any
+requirements file."""
 
 import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +21,7 @@ import pytest
 
 import course
 from autograder.notebook_files import ROOT
-from tests.browser.lab_server import free_port
+from tests.browser.lab_server import copy_course_files, free_port
 
 FIRST_NOTEBOOK = "notebooks/rnn_gradients/01_jacobian.ipynb"
 # What a fresh clone holds that the lab command needs.
@@ -56,15 +56,7 @@ def test_usage_is_printed_for_an_unknown_command():
 
 def fresh_checkout(tmp_path):
     """The course's files, as a fresh clone has them (no logs, no environment)."""
-    checkout = tmp_path / "checkout"
-    for name in CHECKOUT:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, checkout / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            checkout.mkdir(exist_ok=True)
-            shutil.copy2(source, checkout / name)
-    return checkout
+    return copy_course_files(CHECKOUT, tmp_path / "checkout")
 
 
 def start_lab(checkout, tmp_path, *flags):

@@ -38,6 +38,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def copy_course_files(names, target):
+    """Copy the repository's files and folders names into target (no caches or checkpoints); return target."""
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
+    for name in names:
+        source, copy = ROOT / name, Path(target) / name
+        if source.is_dir():
+            shutil.copytree(source, copy, ignore=ignore)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+    return Path(target)
+
+
 class LabServer:
     """``jupyter lab`` serving a copy of the course, its source notebooks without their long
     demonstrations, in view (``student``, as ``course.py lab`` opens it, or ``instructor``); use as a
@@ -57,14 +70,7 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}/{path}{separator}token={self.token}"
 
     def _copy_course(self):
-        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc")
-        for name in COURSE_FILES:
-            source, target = ROOT / name, self.root / name
-            if source.is_dir():
-                shutil.copytree(source, target, ignore=ignore)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
+        copy_course_files(COURSE_FILES, self.root)
         # The long demonstrations prove nothing new in a browser (tests/test_notebooks.py runs them).
         for path in (self.root / "source").rglob("*.ipynb"):
             nbformat.write(without_long_demonstrations(nbformat.read(path, as_version=4)), path)
