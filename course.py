@@ -7,12 +7,15 @@
     python3 course.py release   regenerate notebooks/ from source/
     python3 course.py lite      build notebooks/ as a static JupyterLite site in _site/
     python3 course.py check NB  grade notebook NB with the hidden checks and print each diagnosis
+    python3 course.py grade     autograde the class (submitted/) on all cores or a Dask cluster
+    python3 course.py report    write the class report (reports/rnn_gradients/index.html)
 
 Each command first makes sure the virtual environment .venv exists and holds the pinned
 dependencies (requirements.txt; requirements-test.txt for ``test``, requirements-lite.txt for
-``lite``), installing them when they changed: one line per step on the terminal, pip's output in
-logs/install.log. Arguments after the command are passed on (to ``jupyter lab``, ``pytest`` or
-``jupyter lite build``, whose ``--output-dir`` replaces _site/).
+``lite``, requirements-grading.txt as well for ``grade`` and ``report``), installing them when they
+changed: one line per step on the terminal, pip's output in logs/install.log. Arguments after the
+command are passed on (to ``jupyter lab``, ``pytest`` or ``jupyter lite build``, whose ``--output-dir``
+replaces _site/; ``grade --help`` lists grade's own).
 Set COURSE_VENV to use another environment directory.
 """
 
@@ -141,7 +144,7 @@ def ensure_environment(requirements):
     try:
         with open(log_path, "w", encoding="utf-8") as log:
             code = pip_install(["--quiet", "--upgrade", "pip"], log, progress) or \
-                pip_install(["-r", str(ROOT / requirements)], log, progress)
+                pip_install(["-r", str(ROOT / "requirements.txt"), "-r", str(ROOT / requirements)], log, progress)
     except KeyboardInterrupt:
         progress.finish("interrupted")
         sys.exit(f"Installing was interrupted; run the command again to finish it (log: {shown(log_path)}).")
@@ -324,7 +327,7 @@ def build_lite(extra):
 
 
 def main(argv):
-    if not argv or argv[0] not in {"lab", "test", "release", "lite", "check"}:
+    if not argv or argv[0] not in {"lab", "test", "release", "lite", "check", "grade", "report"}:
         print(USAGE)
         return 2
     command, extra = argv[0], argv[1:]
@@ -344,6 +347,10 @@ def main(argv):
                   f"and open http://127.0.0.1:8000/lab/index.html?path={FIRST_NOTEBOOK.removeprefix('notebooks/')}\n"
                   "Running code there needs the browser to load Pyodide from its public CDN.")
         return code
+    if command in {"grade", "report"}:
+        ensure_environment("requirements-grading.txt")
+        return run_in_environment([str(venv_bin("python")), "-m", "autograder.class_grading", "--course", str(ROOT),
+                                   command, *extra])
     ensure_environment("requirements.txt")
     module = "autograder.self_grading" if command == "check" else "autograder.release"
     return run_in_environment([str(venv_bin("python")), "-m", module, *extra])

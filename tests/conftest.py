@@ -71,6 +71,7 @@ _trusted_bank_started = background_start("test_mutation_bank", "start_trusted", 
 _install_started = background_start("test_install", "start_install", "tmp_path_factory", "background")
 _widget_runs_started = background_start("test_benchmarks", "start_widget_runs", "background")
 _self_grading_started = background_start("test_self_grading", "start_checks", "tmp_path_factory", "background")
+_class_runs_started = background_start("test_class_grading", "start_class_runs", "tmp_path_factory", "background")
 _helpers_release_started = background_start("test_pipeline", "start_release_with_helpers", "tmp_path_factory",
                                             "background")
 
@@ -86,7 +87,7 @@ BACKGROUND = {"notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_t
               "bank_scores": "_bank_started", "classes": "_attacks_started",
               "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
               "installed": "_install_started", "reports": "_self_grading_started",
-              "release_with_helpers": "_helpers_release_started"}
+              "release_with_helpers": "_helpers_release_started", "class_runs": "_class_runs_started"}
 
 
 def pytest_configure(config):
@@ -99,14 +100,15 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(items):
     """Module order: the browser tests first (long, in this thread, while the background work starts),
-    then the modules that need no background work, then those that wait for it. When the background
+    then the modules that need no background work, then those that wait for it (a browser module
+    among them). When the background
     work ends, little is then left to run in this thread alone, on one core."""
     waits = {item.module.__name__ for item in items
              if hasattr(item, "module") and BACKGROUND.keys() & set(getattr(item, "fixturenames", ()))}
 
     def group(item):
         module = getattr(getattr(item, "module", None), "__name__", "")
-        return 0 if module.startswith("tests.browser") else 2 if module in waits else 1
+        return 2 if module in waits else 0 if module.startswith("tests.browser") else 1
 
     items.sort(key=group)  # stable: the order within each group is pytest's
 

@@ -1,8 +1,11 @@
 """The benchmark scripts still find what they measure (their timings are never asserted)."""
 
+import os
+
+import nbformat
 import pytest
 
-from benchmarks import trusted_verdicts, widget_callbacks
+from benchmarks import class_grading, trusted_verdicts, widget_callbacks
 
 pytestmark = [pytest.mark.slow]
 
@@ -35,3 +38,14 @@ def test_widget_benchmark_finds_the_explorers_by_running_the_notebooks(widget_ex
 def test_verdict_benchmark_runs_every_hidden_check_of_a_notebook():
     forked, fresh, checks = trusted_verdicts.time_notebook("01_jacobian.ipynb", repeats=1)
     assert checks == 4 and forked > 0 and fresh > 0
+
+
+def test_class_benchmark_floor_runs_each_notebook_as_nbgrader_would(tmp_path):
+    """The floor of benchmarks.class_grading executes what was handed in, in a fresh kernel that sees
+    NBGRADER_EXECUTION=autograde (so notebook 05's long demonstrations skip, as when grading)."""
+    probe = nbformat.v4.new_code_cell("import os\nprint(os.environ['NBGRADER_EXECUTION'])")
+    nb = nbformat.v4.new_notebook(cells=[probe])
+    before = os.environ.get("NBGRADER_EXECUTION")
+    (executed,) = class_grading.floor({"alice": {"probe.ipynb": nbformat.writes(nb)}}, tmp_path)
+    assert executed.cells[0].outputs[0]["text"].strip() == "autograde"
+    assert os.environ.get("NBGRADER_EXECUTION") == before

@@ -1,0 +1,147 @@
+"""The worker's side: one submission graded by the course's own ``nbgrader autograde``, away from the course.
+
+``grade_submission(kit, job)`` builds a private course directory (the kit's config, its definition-only
+SQLite gradebook, the submission's files), runs ``nbgrader autograde`` there in a process of its own,
+and returns an ``Outcome`` of plain data: the autograded folder's files, the scores and comments from
+the private gradebook, and nbgrader's log. It writes nothing outside its temporary directory, so a
+worker killed mid-submission leaves nothing behind in the course, and the course's gradebook is
+never opened by more than one process (the coordinator). Kernels talk over IPC sockets in their
+sandbox (``autograder.execute``): no TCP port to race for.
+"""
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+import autograder
+
+from ..release import environment_with_tools, nbgrader_command
+from .submissions import CONFIG_FILE, files_of
+
+# The private course's layout, whatever the course's config says (the command line overrides it).
+LAYOUT = {"root": None, "submitted_directory": "submitted", "autograded_directory": "autograded",
+          "source_directory": "source", "directory_structure": "{nbgrader_step}/{student_id}/{assignment_id}"}
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    files: dict            # {path relative to submitted/<student>/<assignment>/: bytes}
+    attempt: int = 1
+    timeout: float = 1800.0  # seconds for the whole submission
+
+
+@dataclass
+class Outcome:
+    student: str
+    graded: bool
+    reason: str = ""             # why not graded
+    log: str = ""                # nbgrader's output
+    files: dict = field(default_factory=dict)      # the autograded folder: {relative path: bytes}
+    modes: dict = field(default_factory=dict)      # {relative path: permission bits} (nbgrader's read-only)
+    timestamp: str | None = None  # the submission's timestamp, as the private gradebook read it
+    notebooks: dict = field(default_factory=dict)  # {notebook: {"grades": {cell: [auto, needs_manual]},
+    #                                                            "comments": {cell: auto_comment}}}
+    seconds: float = 0.0
+    worker: str = ""
+
+
+def _die_with_parent():
+    """In the child before exec (Linux): end it when the worker that started it dies."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def failure_reason(log):
+    """What an nbgrader log says went wrong: the last line of its first traceback (the exception), else
+    its first ERROR line that is not one of nbgrader's generic ones; "" when it says nothing."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if "ERROR] Traceback" in line:
+            block = []
+            for following in lines[i + 1:]:
+                if following.startswith("["):
+                    break
+                block.append(following.strip())
+            block = [b for b in block if b]
+            if block:
+                return block[-1]
+    generic = ("Please see", "There was an error processing", "Traceback")
+    errors = [line.split("ERROR]", 1)[1].strip() for line in lines if "ERROR]" in line]
+    return next((e for e in errors if e and not e.startswith(generic)), "")
+
+
+def read_scores(db_url, course_id, assignment, student):
+    """(timestamp or None, {notebook: {"grades": ..., "comments": ...}}) of a graded submission."""
+    with Gradebook(db_url, course_id) as gb:
+        submission = gb.find_submission(assignment, student)
+        notebooks = {nb.name: {"grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
+                               "comments": {c.name: c.auto_comment for c in nb.comments}}
+                     for nb in submission.notebooks}
+        timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+    return timestamp, notebooks
+
+
+def grade_submission(kit, job):
+    """Grade job's submission with kit (a ``kit.Kit``); returns an Outcome, never raises for the
+    submission's sake."""
+    started = time.monotonic()
+    outcome = Outcome(job.student, graded=False, worker=f"{socket.gethostname()}:{os.getpid()}")
+    with tempfile.TemporaryDirectory(prefix="course-grading-") as work:
+        root = Path(work)
+        (root / CONFIG_FILE).write_bytes(kit.config)
+        (root / "gradebook.db").write_bytes(kit.definition)
+        db_url = f"sqlite:///{root / 'gradebook.db'}"
+        for folder, files in ((root / "source" / kit.assignment, kit.source_files),
+                              (root / "submitted" / job.student / kit.assignment, job.files)):
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_bytes(data)
+        layout = dict(LAYOUT, root=str(root))
+        argv = nbgrader_command("autograde", kit.assignment, "--student", job.student, f"--db={db_url}",
+                                *(f"--CourseDirectory.{key}={value}" for key, value in layout.items()))
+        env = environment_with_tools()
+        # The nbgrader process imports its preprocessors from the autograder this worker runs.
+        package_parent = str(Path(autograder.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+        log_path = root / "autograde.log"
+        with open(log_path, "w", encoding="utf-8") as log:
+            process = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True,
+                                       preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            try:
+                code = process.wait(timeout=job.timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                code = None
+        outcome.log = log_path.read_text(encoding="utf-8", errors="replace")
+        autograded = root / "autograded" / job.student / kit.assignment
+        if code is None:
+            outcome.reason = f"grading took longer than {job.timeout:g} s and was stopped"
+        elif code != 0:
+            outcome.reason = failure_reason(outcome.log) or f"nbgrader autograde exited with status {code}"
+        elif not autograded.is_dir():
+            outcome.reason = "nbgrader autograde wrote no autograded folder"
+        else:
+            try:
+                outcome.timestamp, outcome.notebooks = read_scores(db_url, kit.course_id, kit.assignment, job.student)
+            except Exception as exc:  # the private gradebook is this function's own: say what went wrong
+                outcome.reason = f"the private gradebook could not be read ({type(exc).__name__}: {exc})"
+            else:
+                outcome.files, outcome.graded = files_of(autograded), True
+                outcome.modes = {name: (autograded / name).stat().st_mode & 0o777 for name in outcome.files}
+    outcome.seconds = time.monotonic() - started
+    return outcome

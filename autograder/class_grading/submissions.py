@@ -1,0 +1,80 @@
+"""The class's submissions as the coordinator sees them: who handed in, and a fingerprint of what.
+
+A fingerprint covers the submission's files and everything that decides its grade (the course's
+nbgrader configuration, the source notebooks and the autograder's code), so that a second run skips
+a submission only when regrading it could not change anything.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+
+import autograder
+
+CONFIG_FILE = "nbgrader_config.py"
+
+
+def course_config(root):
+    """The traitlets Config of the course whose nbgrader_config.py is in root."""
+    return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
+
+
+def course_directory(root):
+    """nbgrader's CourseDirectory of the course in root (paths, db_url, course_id from its config)."""
+    return CourseDirectory(config=course_config(root))
+
+
+def files_of(folder):
+    """{relative path: bytes} of every file below folder, in sorted order."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def digest(files, seed=b""):
+    """A hex digest of {relative path: bytes} (and seed)."""
+    h = hashlib.sha256(seed)
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return h.hexdigest()
+
+
+def grader_fingerprint(coursedir, assignment):
+    """A digest of what decides a grade besides the submission: the config, the assignment's source
+    folder and the autograder package's code."""
+    root = Path(coursedir.root)
+    code = Path(autograder.__file__).resolve().parent
+    parts = {CONFIG_FILE: (root / CONFIG_FILE).read_bytes()}
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+    parts |= {f"source/{name}": data for name, data in files_of(source).items()}
+    parts |= {f"autograder/{p.relative_to(code).as_posix()}": p.read_bytes() for p in sorted(code.rglob("*.py"))}
+    return digest(parts)
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    folder: Path  # submitted/<student>/<assignment>/
+
+    def fingerprint(self, grader):
+        return digest(files_of(self.folder), grader.encode())
+
+
+def find_submissions(coursedir, assignment, students=None):
+    """The submissions of assignment in the course's submitted/ folder, sorted by student id.
+    students: only these (a ValueError names any of them without a submission)."""
+    submitted = Path(coursedir.root, coursedir.submitted_directory)
+    found = {}
+    if submitted.is_dir():
+        for student_dir in sorted(submitted.iterdir()):
+            folder = Path(coursedir.format_path(coursedir.submitted_directory, student_dir.name, assignment))
+            if student_dir.is_dir() and folder.is_dir():
+                found[student_dir.name] = Submission(student_dir.name, folder)
+    if students:
+        missing = sorted(set(students) - set(found))
+        if missing:
+            raise ValueError(f"no submission of {assignment} in {submitted} for: {', '.join(missing)}")
+        return [found[s] for s in sorted(set(students))]
+    return list(found.values())

@@ -1,0 +1,43 @@
+"""A generated class, for grading whole classes (tests/test_class_grading.py, benchmarks/class_grading.py).
+
+Students come in turn as solved (the instructor's solutions typed into the release), wrong (the
+mutation bank's bundles of wrong implementations, a different bundle each time) and blank (the
+untouched release), plus students whose ``sigmoid`` never returns.
+"""
+
+from itertools import cycle
+
+from autograder.notebook_files import release_notebooks
+from tests import mutation_bank
+from tests.submissions import solved_release, untouched_release
+
+LOOPING_SIGMOID = "def sigmoid(z):\n    while True:\n        pass\n"
+KINDS = ("solved", "wrong", "blank")
+
+
+def wrong_bundles(notebook):
+    """The bank's bundles of wrong implementations of one notebook (file name)."""
+    mutants = [m for m in mutation_bank.collect("MUTANTS") if m.notebook == notebook]
+    return mutation_bank.bundles(mutants, prefix="wrong")
+
+
+def fake_class(size, notebooks=None, looping=1):
+    """{student id: {file name: notebook text}} of size students (looping of them spin in sigmoid),
+    handing in notebooks (file names; default all five)."""
+    notebooks = notebooks or [p.name for p in release_notebooks()]
+    bundles = {nb: cycle(wrong_bundles(nb)) for nb in notebooks}
+    students = {}
+    for i in range(size):
+        kind = "looping" if i >= size - looping else KINDS[i % len(KINDS)]
+        files = {}
+        for nb in notebooks:
+            if kind == "blank":
+                files[nb] = untouched_release(nb)
+            elif kind == "wrong":
+                files[nb] = solved_release(nb, next(bundles[nb]).replacements())
+            elif kind == "looping" and nb == "01_jacobian.ipynb":
+                files[nb] = solved_release(nb, {"sigmoid": LOOPING_SIGMOID})
+            else:
+                files[nb] = solved_release(nb)
+        students[f"{kind}{i:03d}"] = files
+    return students
