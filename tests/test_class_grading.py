@@ -255,6 +255,10 @@ def test_a_dask_cluster_with_a_killed_worker_grades_everyone_exactly_once(class_
             processes.append(subprocess.Popen(
                 [dask, "worker", address, "--nthreads", "1", "--name", f"worker{i}", "--no-dashboard"],
                 cwd=course.root, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"worker{i}.log", "w")))
+        from distributed import Client
+
+        with Client(address, timeout="60s") as client:  # both workers registered before the class starts
+            client.wait_for_workers(2, timeout=120)
         grading = subprocess.Popen(grade_argv(course, "--scheduler", address, "--no-progress"), cwd=course.root,
                                    env=course.environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         processes.append(grading)

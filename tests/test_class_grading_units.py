@@ -47,6 +47,7 @@ def test_recover_puts_back_a_folder_moved_aside_and_drops_staging(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hw"]
 
 
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's add_submission, see gradebook_writes
 def test_one_transaction_writes_everything_or_nothing(tmp_path):
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     with Gradebook(url) as gb:

@@ -19,6 +19,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as with_changes
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .autograded_folders import MARKER, read_marker, recover, replace, write_mar
 from .gradebook_writes import record_scores, students_with_submission
 from .kit import build_kit
 from .private_course import Job, Outcome, grade_submission
-from .submissions import course_config, course_directory, files_of, find_submissions, grader_fingerprint
+from .submissions import course_config, course_directory, digest, files_of, find_submissions, grader_fingerprint
 
 STATUS_FILE = "status.json"
 
@@ -119,13 +120,14 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
     for submission in submissions:
         folder = autograded_folder(coursedir, submission.student, assignment)
         recover(folder)
-        fingerprint = submission.fingerprint(grader)
+        files = files_of(submission.folder)  # read once: what is graded is what the fingerprint covers
+        fingerprint = digest(files, grader.encode())
         marker = read_marker(folder)
         if (not force and marker and marker.get("fingerprint") == fingerprint
                 and submission.student in in_gradebook):
             run.skipped.append(submission.student)
         else:
-            todo.append((submission, fingerprint))
+            todo.append((Job(submission.student, files, 1, timeout), fingerprint))
     print(f"{len(submissions)} submissions of {assignment}: {len(todo)} to grade, "
           f"{len(run.skipped)} unchanged since they were graded.", file=out, flush=True)
     if not todo:
@@ -142,17 +144,16 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
         kit_future = client.scatter(kit, broadcast=True, hash=False)
         pending = {}
 
-        def submit(submission, fingerprint, attempt):
-            job = Job(submission.student, files_of(submission.folder), attempt, timeout)
+        def submit(job, fingerprint):
             future = client.submit(grade_submission, kit_future, job, pure=False,
-                                   key=f"grade-{submission.student}-{attempt}-{os.urandom(4).hex()}")
-            pending[future] = (submission, fingerprint, job)
+                                   key=f"grade-{job.student}-{job.attempt}-{os.urandom(4).hex()}")
+            pending[future] = (job, fingerprint)
             return future
 
-        queue = as_completed([submit(s, fp, 1) for s, fp in todo])
+        queue = as_completed([submit(job, fingerprint) for job, fingerprint in todo])
         with _progress(len(todo), progress) as bar:
             for future in queue:
-                submission, fingerprint, job = pending.pop(future)
+                job, fingerprint = pending.pop(future)
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the task itself failed (a worker died too often, ...)
@@ -166,7 +167,7 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
                         outcome.reason = f"the result could not be recorded ({type(exc).__name__}: {exc})"
                 _append_log(logs / f"{job.student}.log", job, outcome)
                 if not outcome.graded and job.attempt <= retries:
-                    queue.add(submit(submission, fingerprint, job.attempt + 1))
+                    queue.add(submit(with_changes(job, attempt=job.attempt + 1), fingerprint))
                     continue
                 if outcome.graded:
                     run.graded.append(job.student)

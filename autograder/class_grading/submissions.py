@@ -59,6 +59,7 @@ class Submission:
     folder: Path  # submitted/<student>/<assignment>/
 
     def fingerprint(self, grader):
+        """The digest of the submission's files and grader (a grader_fingerprint)."""
         return digest(files_of(self.folder), grader.encode())
 
 
