@@ -14,8 +14,8 @@ from pathlib import Path
 
 import nbformat
 from nbgrader import utils
-from traitlets.config.loader import PyFileConfigLoader
 
+from .class_grading.submissions import course_config
 from .hidden_tests import is_test_cell
 from .notebook_files import ROOT, SOURCE_DIR
 from .verdicts import TrustedVerdicts, failure_message
@@ -61,17 +61,12 @@ def read_notebooks(path):
     return student, nbformat.read(source_path, as_version=4)
 
 
-def course_config():
-    """The course's nbgrader configuration (nbgrader_config.py), so that grading limits and the required
-    confinement level are the instructor's."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-
-
 def verdicts(path):
     """[(grade_id, points, None or the failure message)] for every graded test cell of the notebook."""
     student, source = read_notebooks(path)
     nb = graded_notebook(student, source)
-    TrustedVerdicts(config=course_config()).preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
+    # The course's nbgrader_config.py: grading limits and the required confinement level are the instructor's.
+    TrustedVerdicts(config=course_config(ROOT)).preprocess(nb, {"metadata": {"path": str(Path(path).parent)}})
     return [(_grade_id(cell), cell.metadata["nbgrader"].get("points", 0), failure_message(cell))
             for cell in filter(is_test_cell, nb.cells)]
 

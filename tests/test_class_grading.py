@@ -8,7 +8,6 @@ submissions, not notebooks. It has solved, wrong (the mutation bank's bundles), 
 students and one file that is not a notebook.
 """
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from autograder.class_grading.autograded_folders import MARKER, read_marker
 from tests.course_dir import CourseDir, first_traceback
 from tests.fake_class import fake_class
 from tests.postgres_server import postgres_server, unavailable
+from tests.test_attacks import tree_digest
 
 pytestmark = [pytest.mark.slow, pytest.mark.nbgrader]
 
@@ -81,13 +81,6 @@ def db_of(course):
     return f"sqlite:///{course.root / 'gradebook.db'}"
 
 
-def tree_digest(folder):
-    """{relative path: sha256} of every file below folder."""
-    folder = Path(folder)
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def leftovers(course):
     """Staging or set-aside folders a replace left in autograded/."""
     return sorted(str(p) for p in (course.root / "autograded").glob("*/.*") if p.is_dir())
@@ -96,7 +89,7 @@ def leftovers(course):
 # --- the class, graded by course.py grade and by stock nbgrader autograde, in the background ----------
 
 def _grade_class(course):
-    before = tree_digest(course.root / "submitted")
+    before = tree_digest(course.root / "submitted", ())
     result = run_grade(course, "--workers", "2")
     return result, before
 
@@ -153,7 +146,7 @@ def test_the_command_summarizes_logs_and_keeps_the_students_files(class_runs):
     assert (logs / "broken.log").read_text().count("==== attempt") == 2  # tried again once, then reported
     status = json.loads((logs / "status.json").read_text())
     assert status["broken"]["state"] == "failed" and status["solved000"]["state"] == "graded"
-    assert tree_digest(ours.root / "submitted") == before
+    assert tree_digest(ours.root / "submitted", ()) == before
     assert not ours.folder("autograded", "broken").exists()
     for student in set(class_submissions()) - {"broken"}:
         folder = ours.folder("autograded", student)
@@ -285,7 +278,7 @@ def test_a_killed_coordinator_loses_nothing_and_the_next_run_finishes(class_runs
     _, _, _, stock, baseline = class_runs
     students = ["solved000", "wrong001", "blank002", "solved003", "wrong004"]
     course = class_course(tmp_path / "course", students)
-    before = tree_digest(course.root / "submitted")
+    before = tree_digest(course.root / "submitted", ())
     status = course.root / "logs" / "grading" / ASSIGNMENT / "status.json"
     grading = subprocess.Popen(grade_argv(course, "--workers", "2", "--no-progress"), cwd=course.root,
                                env=course.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -302,7 +295,7 @@ def test_a_killed_coordinator_loses_nothing_and_the_next_run_finishes(class_runs
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(students) - len(recorded)} to grade, {len(recorded)} unchanged" in result.stdout, result.stdout
     assert gradebook_state(db_of(course)) == {s: baseline[s] for s in students}
-    assert tree_digest(course.root / "submitted") == before
+    assert tree_digest(course.root / "submitted", ()) == before
     assert leftovers(course) == []
     for student in students:  # complete folders: the files stock nbgrader writes, each a whole notebook
         folder = course.folder("autograded", student)

@@ -27,7 +27,7 @@ def _parser():
 
 
 def grade(options):
-    from .coordinator import grade_class, log_folder
+    from .coordinator import grade_class
     from .kit import NotReleased
 
     if options.workers is not None and options.workers < 1:
@@ -47,12 +47,9 @@ def grade(options):
     print(f"Graded {len(run.graded)}, failed {len(run.failed)}, skipped {len(run.skipped)} "
           f"(unchanged since they were graded) in {run.seconds:.0f} s.")
     if run.failed:
-        from .coordinator import course_directory
-
-        logs = log_folder(course_directory(options.course), options.assignment)
         print("Not graded (the gradebook and their folders are as they were; a new run tries them again):")
         for student, reason in sorted(run.failed.items()):
-            print(f"  {student}: {reason} (log: {logs / (student + '.log')})")
+            print(f"  {student}: {reason} (log: {run.logs / (student + '.log')})")
         return 1
     return 0
 

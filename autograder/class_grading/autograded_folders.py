@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import tempfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from .submissions import write_files
 
 MARKER = ".class-grading.json"
 
@@ -45,16 +47,14 @@ def replace(folder, files, modes=None):
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     recover(folder)
+    if MARKER in files:
+        raise ValueError(f"refusing to write {MARKER!r} into an autograded folder: only the coordinator marks it")
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
-    for name, data in files.items():
-        relative = PurePosixPath(name)
-        if relative.is_absolute() or ".." in relative.parts or name == MARKER:
-            raise ValueError(f"refusing to write {name!r} into an autograded folder")
-        target = staging.joinpath(*relative.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        if modes and name in modes:
-            target.chmod(modes[name])
+    try:
+        write_files(staging, files, modes)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     staging.chmod(0o755)
     previous = _previous(folder)
     if folder.exists():

@@ -28,19 +28,22 @@ from .autograded_folders import MARKER, read_marker, recover, replace, write_mar
 from .gradebook_writes import record_scores, students_with_submission
 from .kit import build_kit
 from .private_course import Job, Outcome, grade_submission
-from .submissions import course_config, course_directory, digest, files_of, find_submissions, grader_fingerprint
+from .submissions import files_of, find_submissions, grader_fingerprint, load_course
+from .submissions import fingerprint as submission_fingerprint
 
 STATUS_FILE = "status.json"
 
 
 @dataclass
 class ClassRun:
-    """What one run did: student ids graded and skipped, {student: reason} of the failed ones."""
+    """What one run did: student ids graded and skipped, {student: reason} of the failed ones, and the
+    folder of the students' logs."""
     graded: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 0
+    logs: Path | None = None
 
 
 def log_folder(coursedir, assignment):
@@ -111,17 +114,16 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
     """Grade the submissions of the course in root; returns a ClassRun. Raises ValueError for a student
     given without a submission and kit.NotReleased before anything is graded."""
     started = time.monotonic()
-    coursedir = course_directory(root)
-    config = course_config(root)
+    config, coursedir = load_course(root)
     submissions = find_submissions(coursedir, assignment, students)
     grader = grader_fingerprint(coursedir, assignment)
     in_gradebook = students_with_submission(coursedir.db_url, coursedir.course_id, assignment)
-    run, todo = ClassRun(), []
+    run, todo = ClassRun(logs=log_folder(coursedir, assignment)), []
     for submission in submissions:
         folder = autograded_folder(coursedir, submission.student, assignment)
         recover(folder)
         files = files_of(submission.folder)  # read once: what is graded is what the fingerprint covers
-        fingerprint = digest(files, grader.encode())
+        fingerprint = submission_fingerprint(files, grader)
         marker = read_marker(folder)
         if (not force and marker and marker.get("fingerprint") == fingerprint
                 and submission.student in in_gradebook):
@@ -133,7 +135,7 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
     if not todo:
         return run
     kit = build_kit(coursedir, assignment)
-    logs, status = log_folder(coursedir, assignment), read_status(coursedir, assignment)
+    logs, status = run.logs, read_status(coursedir, assignment)
     logs.mkdir(parents=True, exist_ok=True)
     with dask_client(workers, scheduler) as client:
         from distributed import as_completed

@@ -25,7 +25,7 @@ from nbgrader.api import Gradebook
 import autograder
 
 from ..release import environment_with_tools, nbgrader_command
-from .submissions import CONFIG_FILE, files_of
+from .submissions import CONFIG_FILE, files_of, write_files
 
 # The private course's layout, whatever the course's config says (the command line overrides it).
 LAYOUT = {"root": None, "submitted_directory": "submitted", "autograded_directory": "autograded",
@@ -106,9 +106,7 @@ def grade_submission(kit, job):
         for folder, files in ((root / "source" / kit.assignment, kit.source_files),
                               (root / "submitted" / job.student / kit.assignment, job.files)):
             folder.mkdir(parents=True, exist_ok=True)
-            for name, data in files.items():
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_bytes(data)
+            write_files(folder, files)
         layout = dict(LAYOUT, root=str(root))
         argv = nbgrader_command("autograde", kit.assignment, "--student", job.student, f"--db={db_url}",
                                 *(f"--CourseDirectory.{key}={value}" for key, value in layout.items()))

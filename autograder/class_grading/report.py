@@ -22,7 +22,7 @@ from ..hidden_tests import delimiters, exercise_names, is_test_cell
 from ..verdicts import failure_message
 from .autograded_folders import read_marker
 from .coordinator import autograded_folder, read_status
-from .submissions import course_config, course_directory, find_submissions, grader_fingerprint
+from .submissions import find_submissions, grader_fingerprint, load_course
 
 LIKELY = re.compile(r"Likely mistake: (.+?)\.?$", re.MULTILINE)
 NO_NAMED_MISTAKE = "wrong, no listed mistake matches"
@@ -83,8 +83,8 @@ def _read_autograded(folder, notebook):
 
 def collect(root, assignment):
     """The ClassData of the course in root, from its gradebook, autograded folders and grading status."""
-    coursedir = course_directory(root)
-    markers = delimiters(course_config(root))
+    config, coursedir = load_course(root)
+    markers = delimiters(config)
     grader = grader_fingerprint(coursedir, assignment)
     status = read_status(coursedir, assignment)
     exercises, totals, notebooks, notebook_max = {}, {}, defaultdict(dict), {}
@@ -132,8 +132,7 @@ def collect(root, assignment):
                 message = failure_message(cell)
                 if message is not None:
                     exercise.diagnoses[diagnosis(message)] += 1
-    ordered = [exercises[key] for key in exercises]
-    return ClassData(assignment, totals, dict(notebooks), notebook_max, ordered, not_graded)
+    return ClassData(assignment, totals, dict(notebooks), notebook_max, list(exercises.values()), not_graded)
 
 
 def _figures(data, folder):

@@ -7,7 +7,7 @@ a submission only when regrading it could not change anything.
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
@@ -22,15 +22,32 @@ def course_config(root):
     return PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
 
 
-def course_directory(root):
-    """nbgrader's CourseDirectory of the course in root (paths, db_url, course_id from its config)."""
-    return CourseDirectory(config=course_config(root))
+def load_course(root):
+    """(Config, CourseDirectory) of the course in root: its nbgrader_config.py, read once, and nbgrader's
+    paths, db_url and course_id from it."""
+    config = course_config(root)
+    return config, CourseDirectory(config=config)
 
 
 def files_of(folder):
     """{relative path: bytes} of every file below folder, in sorted order."""
     folder = Path(folder)
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write_files(folder, files, modes=None):
+    """The inverse of files_of: write {relative path: bytes} below folder (with modes {relative path:
+    permission bits} where given). A path that would leave folder is refused with a ValueError."""
+    folder = Path(folder)
+    for name, data in files.items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"refusing to write {name!r} outside {folder}")
+        target = folder.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        if modes and name in modes:
+            target.chmod(modes[name])
 
 
 def digest(files, seed=b""):
@@ -53,14 +70,18 @@ def grader_fingerprint(coursedir, assignment):
     return digest(parts)
 
 
+def fingerprint(files, grader):
+    """The fingerprint of a submission's files ({relative path: bytes}) graded by grader (a grader_fingerprint)."""
+    return digest(files, grader.encode())
+
+
 @dataclass(frozen=True)
 class Submission:
     student: str
     folder: Path  # submitted/<student>/<assignment>/
 
     def fingerprint(self, grader):
-        """The digest of the submission's files and grader (a grader_fingerprint)."""
-        return digest(files_of(self.folder), grader.encode())
+        return fingerprint(files_of(self.folder), grader)
 
 
 def find_submissions(coursedir, assignment, students=None):
