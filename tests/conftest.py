@@ -72,6 +72,7 @@ _install_started = background_start("test_install", "start_install", "tmp_path_f
 _widget_runs_started = background_start("test_benchmarks", "start_widget_runs", "background")
 _self_grading_started = background_start("test_self_grading", "start_checks", "tmp_path_factory", "background")
 _class_runs_started = background_start("test_class_grading", "start_class_runs", "tmp_path_factory", "background")
+_fault_runs_started = background_start("test_class_grading", "start_fault_runs", "tmp_path_factory", "background")
 _helpers_release_started = background_start("test_pipeline", "start_release_with_helpers", "tmp_path_factory",
                                             "background")
 
@@ -79,15 +80,19 @@ _helpers_release_started = background_start("test_pipeline", "start_release_with
 # The modules whose tests use PyTorch as an oracle.
 TORCH_MODULES = {"tests.test_reference_beyond", "tests.test_reference_bptt", "tests.test_reference_lstm"}
 
-# A fixture a test uses -> the session fixture that starts its work in the background. The jobs that
-# need no course first: they keep both cores busy while the first course waits for the template
-# (tests.course_dir); then the nbgrader runs, longest first.
+# A fixture a test uses -> the session fixture that starts its work in the background, in this order.
+# The jobs that need no course first: they keep both cores busy while the first course waits for the
+# template (tests.course_dir). Then the nbgrader work: the mutation bank's two long runs; the class
+# grading's runs, whose looping students and fault scenarios leave a core idle now and then (waiting
+# out a time limit, a cluster starting), which the runs beside them use; then the other chains longest
+# first (the integrity class, then its infinite loop alone; the pipeline's autograde, then its
+# feedback; the attacked classes), so that the session does not end on one of them with a core idle.
 BACKGROUND = {"notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started",
               "widget_explorers": "_widget_runs_started",
-              "bank_scores": "_bank_started", "classes": "_attacks_started",
-              "graded_course": "_graded_course_started", "integrity_course": "_integrity_started",
-              "installed": "_install_started", "reports": "_self_grading_started",
-              "release_with_helpers": "_helpers_release_started", "class_runs": "_class_runs_started"}
+              "bank_scores": "_bank_started", "class_runs": "_class_runs_started", "fault_runs": "_fault_runs_started",
+              "integrity_course": "_integrity_started", "graded_course": "_graded_course_started",
+              "classes": "_attacks_started", "installed": "_install_started", "reports": "_self_grading_started",
+              "release_with_helpers": "_helpers_release_started"}
 
 
 def pytest_configure(config):

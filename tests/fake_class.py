@@ -2,7 +2,8 @@
 
 Students come in turn as solved (the instructor's solutions typed into the release), wrong (the
 mutation bank's bundles of wrong implementations, a different bundle each time) and blank (the
-untouched release), plus students whose ``sigmoid`` never returns.
+untouched release), plus students with a function that never returns: by default a ``sigmoid`` that
+spins (every exercise of notebook 01 but one calls it), or a ``numerical_jacobian`` that sleeps.
 """
 
 from itertools import cycle
@@ -11,7 +12,9 @@ from autograder.notebook_files import release_notebooks
 from tests import mutation_bank
 from tests.submissions import solved_release, untouched_release
 
-LOOPING_SIGMOID = "def sigmoid(z):\n    while True:\n        pass\n"
+LOOPING_SIGMOID = {"sigmoid": "def sigmoid(z):\n    while True:\n        pass\n"}
+SLEEPING_NUMERICAL_JACOBIAN = {"numerical_jacobian": "def numerical_jacobian(f, x, eps=1e-6):\n"
+                                                     "    import time\n\n    while True:\n        time.sleep(1)\n"}
 KINDS = ("solved", "wrong", "blank")
 
 
@@ -21,9 +24,9 @@ def wrong_bundles(notebook):
     return mutation_bank.bundles(mutants, prefix="wrong")
 
 
-def fake_class(size, notebooks=None, looping=1):
-    """{student id: {file name: notebook text}} of size students (looping of them spin in sigmoid),
-    handing in notebooks (file names; default all five)."""
+def fake_class(size, notebooks=None, looping=1, never_returns=LOOPING_SIGMOID):
+    """{student id: {file name: notebook text}} of size students, handing in notebooks (file names;
+    default all five); the last looping of them have notebook 01's never_returns ({exercise: code})."""
     notebooks = notebooks or [p.name for p in release_notebooks()]
     bundles = {nb: cycle(wrong_bundles(nb)) for nb in notebooks}
     students = {}
@@ -36,7 +39,7 @@ def fake_class(size, notebooks=None, looping=1):
             elif kind == "wrong":
                 files[nb] = solved_release(nb, next(bundles[nb]).replacements())
             elif kind == "looping" and nb == "01_jacobian.ipynb":
-                files[nb] = solved_release(nb, {"sigmoid": LOOPING_SIGMOID})
+                files[nb] = solved_release(nb, never_returns)
             else:
                 files[nb] = solved_release(nb)
         students[f"{kind}{i:03d}"] = files

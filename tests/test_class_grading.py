@@ -5,9 +5,16 @@ opens it in Chromium).
 
 A class here hands in notebook 01 only: the machinery is per submission, and every fault is about
 submissions, not notebooks. It has solved, wrong (the mutation bank's bundles), blank and looping
-students and one file that is not a notebook.
+students and one file that is not a notebook. The looping student's numerical_jacobian sleeps rather
+than spins: grading it takes as long (each time limit runs out), without a core spent on it, and no other
+exercise calls it. (tests/test_grading_integrity.py has the spinning loop.)
+
+Every grading here runs in the background from the start of the session (tests/conftest.py): the class
+graded both ways, then a second run on a copy, and each fault in a course of its own; each test asserts
+on what its run found.
 """
 
+import functools
 import json
 import os
 import shutil
@@ -24,7 +31,7 @@ from nbgrader.api import Gradebook
 from autograder import ASSIGNMENT
 from autograder.class_grading.autograded_folders import MARKER, read_marker
 from tests.course_dir import CourseDir, first_traceback
-from tests.fake_class import fake_class
+from tests.fake_class import SLEEPING_NUMERICAL_JACOBIAN, fake_class
 from tests.postgres_server import postgres_server, unavailable
 from tests.test_attacks import tree_digest
 
@@ -34,8 +41,10 @@ NOTEBOOK = "01_jacobian.ipynb"
 TIMESTAMP = "2026-11-30 12:00:00.000000 UTC"
 
 
+@functools.cache
 def class_submissions():
-    students = fake_class(6, [NOTEBOOK], looping=1)
+    """{student: {file name: notebook text}} of the class (read only: it is shared)."""
+    students = fake_class(6, [NOTEBOOK], looping=1, never_returns=SLEEPING_NUMERICAL_JACOBIAN)
     students["broken"] = {NOTEBOOK: "this is not a notebook"}
     return students
 
@@ -88,10 +97,27 @@ def leftovers(course):
 
 # --- the class, graded by course.py grade and by stock nbgrader autograde, in the background ----------
 
-def _grade_class(course):
+def _grade_class(course, again):
+    """Grade the class in course; then, in a copy of the graded course at again, hand in a changed and a
+    new submission and grade again, then force one student, then ask for one who handed in nothing.
+    Returns (the first run, digest of submitted/ before it, {what: value} of the runs on the copy)."""
     before = tree_digest(course.root / "submitted", ())
     result = run_grade(course, "--workers", "2")
-    return result, before
+    copy = CourseDir(again, generated=False)
+    shutil.copytree(course.root, copy.root, dirs_exist_ok=True, symlinks=True)
+
+    def markers():
+        return {s: (copy.folder("autograded", s) / MARKER).stat().st_mtime_ns for s in ("solved000", "wrong001")}
+
+    found = {"course": copy, "markers before": markers()}
+    copy.submit("solved003", {NOTEBOOK: class_submissions()["blank002"][NOTEBOOK]})  # handed in again, blank
+    copy.submit("newcomer", {NOTEBOOK: class_submissions()["wrong001"][NOTEBOOK]})
+    found["second"] = run_grade(copy, "--no-progress")
+    found["state after second"], found["markers after second"] = gradebook_state(db_of(copy)), markers()
+    found["forced"] = run_grade(copy, "--no-progress", "--force", "--student", "wrong001")
+    found["state after forced"], found["markers after forced"] = gradebook_state(db_of(copy)), markers()
+    found["unknown"] = run_grade(copy, "--student", "nobody")
+    return result, before, found
 
 
 def _stock_autograde(course):
@@ -101,7 +127,7 @@ def _stock_autograde(course):
 def start_class_runs(tmp_path_factory, background):
     ours = class_course(tmp_path_factory.mktemp("class"))
     stock = class_course(tmp_path_factory.mktemp("class-stock"))
-    return (ours, background.nbgrader_steps(_grade_class, ours),
+    return (ours, background.nbgrader_steps(_grade_class, ours, tmp_path_factory.mktemp("class-again")),
             stock, background.nbgrader_steps(_stock_autograde, stock))
 
 
@@ -110,7 +136,7 @@ def class_runs(_class_runs_started):
     """(course graded by course.py grade, its CompletedProcess, digest of submitted/ before, course graded
     by nbgrader autograde, the baseline gradebook state)."""
     ours, grading, stock, stock_run = _class_runs_started
-    result, before = grading.result()
+    result, before, *_ = grading.result()
     stock_result = stock_run.result()
     assert "broken" in stock_result.stderr, first_traceback(stock_result.stderr)
     return ours, result, before, stock, gradebook_state(db_of(stock))
@@ -129,6 +155,7 @@ def test_the_class_gets_the_grades_stock_nbgrader_gives(class_runs):
     scores = {s: sum(a or 0 for a, _ in nbs["01_jacobian"][1].values()) for s, (_, nbs) in state.items()}
     assert scores["solved000"] > scores["wrong001"] > scores["blank002"] == 0, scores  # the class is varied
     assert state["solved000"][0] is not None and str(state["solved000"][0]).startswith("2026-11-30 12:00")
+    assert state["looping005"][1]["01_jacobian"][1]["test_numerical_jacobian"][0] == 0  # it never returned
 
 
 def test_the_command_summarizes_logs_and_keeps_the_students_files(class_runs):
@@ -157,31 +184,27 @@ def test_the_command_summarizes_logs_and_keeps_the_students_files(class_runs):
     assert leftovers(ours) == []
 
 
-def test_a_second_run_grades_only_what_is_new_changed_or_failed(class_runs, tmp_path):
-    ours, _, _, _, baseline = class_runs
-    course = CourseDir(tmp_path / "course", generated=False)
-    shutil.copytree(ours.root, course.root, dirs_exist_ok=True, symlinks=True)
-    markers = {s: (course.folder("autograded", s) / MARKER).stat().st_mtime_ns for s in ("solved000", "wrong001")}
-    course.submit("solved003", {NOTEBOOK: class_submissions()["blank002"][NOTEBOOK]})  # handed in again, blank
-    course.submit("newcomer", {NOTEBOOK: class_submissions()["wrong001"][NOTEBOOK]})
-    result = run_grade(course, "--no-progress")
+def test_a_second_run_grades_only_what_is_new_changed_or_failed(class_runs, _class_runs_started):
+    *_, baseline = class_runs
+    *_, found = _class_runs_started[1].result()
+    result, forced, unknown = found["second"], found["forced"], found["unknown"]
     assert "8 submissions of rnn_gradients: 3 to grade, 5 unchanged" in result.stdout, result.stdout + result.stderr
     assert "Graded 2, failed 1, skipped 5" in result.stdout and result.returncode == 1
-    state = gradebook_state(db_of(course))
+    state = found["state after second"]
     assert state["solved003"][1] == baseline["blank002"][1]
     assert state["newcomer"][1] == baseline["wrong001"][1]
-    for student, mtime in markers.items():
-        assert (course.folder("autograded", student) / MARKER).stat().st_mtime_ns == mtime
-    forced = run_grade(course, "--no-progress", "--force", "--student", "wrong001")
+    assert found["markers after second"] == found["markers before"]
     assert "1 submissions of rnn_gradients: 1 to grade, 0 unchanged" in forced.stdout, forced.stdout + forced.stderr
     assert forced.returncode == 0 and "Graded 1, failed 0, skipped 0" in forced.stdout
-    assert (course.folder("autograded", "wrong001") / MARKER).stat().st_mtime_ns != markers["wrong001"]
-    assert gradebook_state(db_of(course))["wrong001"] == baseline["wrong001"]
-    unknown = run_grade(course, "--student", "nobody")
+    assert found["markers after forced"]["wrong001"] != found["markers before"]["wrong001"]
+    assert found["state after forced"]["wrong001"] == baseline["wrong001"]
     assert unknown.returncode == 2 and "no submission of rnn_gradients" in unknown.stderr and "nobody" in unknown.stderr
 
 
-# --- faults ---------------------------------------------------------------------------------------
+# --- faults: each in a course of its own, graded in the background ---------------------------------
+
+FAULT_STUDENTS = ["solved000", "wrong001", "blank002"]
+
 
 def _processes():
     """{pid: (parent pid, command line)} of the processes visible in /proc."""
@@ -207,11 +230,15 @@ def _wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _autograde_under(ancestors):
-    """(pid, parent pid) of an `nbgrader autograde` process whose parent is one of ancestors, or None."""
-    for pid, (parent, cmdline) in _processes().items():
-        if parent in ancestors and "nbgrader" in cmdline and " autograde " in cmdline:
-            return pid, parent
+def _autograde_under(workers):
+    """(pid, worker pid) of a submission's nbgrader that one of the worker processes started (a child of
+    its warm nbgrader process), or None."""
+    processes = _processes()
+    warm = {pid: parent for pid, (parent, cmdline) in processes.items()
+            if parent in workers and "autograder.class_grading.warm_nbgrader" in cmdline}
+    for pid, (parent, _) in processes.items():
+        if parent in warm:
+            return pid, warm[parent]
     return None
 
 
@@ -226,14 +253,24 @@ def _end(processes):
             process.kill()
 
 
-def test_a_dask_cluster_with_a_killed_worker_grades_everyone_exactly_once(class_runs, tmp_path):
-    """A real cluster: a scheduler and two worker processes on 127.0.0.1 (the `dask` command line), as an
-    instructor's would be. One worker is killed (SIGKILL) in the middle of a submission: Dask gives the
-    submission to another worker, the killed worker's nbgrader dies with it, and every student ends up
-    graded once with the scores of the undisturbed run."""
-    *_, baseline = class_runs
-    students = ["solved000", "wrong001", "blank002", "solved003", "wrong004"]
-    course = class_course(tmp_path / "course", students)
+def _kit_holder_grading(client):
+    """(pid of its nbgrader autograde, pid) of the worker process that holds the grading kit (the
+    scheduler's record) while it grades a submission, or None."""
+    holders = [address for key, addresses in client.who_has().items() if str(key).startswith(("kit-", "Kit-"))
+               for address in addresses]
+    if not holders:
+        return None
+    pids = client.run(os.getpid, workers=holders, on_error="ignore")
+    return _autograde_under(set(pids.values()))
+
+
+def _killed_worker(course, tmp_path):
+    """Grade course on a real cluster: a scheduler and two worker processes on 127.0.0.1 (the `dask`
+    command line), as an instructor's would be, one of them SIGKILLed in the middle of a submission: the
+    one that holds the grading kit, which the submissions waiting on the other then need again.
+    Returns the grading's CompletedProcess, once the killed worker's nbgrader has ended too."""
+    from distributed import Client
+
     dask = str(Path(sys.executable).with_name("dask"))
     env = course.environment() | {"PYTHONPATH": str(course.root)}
     scheduler_file = tmp_path / "scheduler.json"
@@ -248,36 +285,27 @@ def test_a_dask_cluster_with_a_killed_worker_grades_everyone_exactly_once(class_
             processes.append(subprocess.Popen(
                 [dask, "worker", address, "--nthreads", "1", "--name", f"worker{i}", "--no-dashboard"],
                 cwd=course.root, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"worker{i}.log", "w")))
-        from distributed import Client
-
-        with Client(address, timeout="60s") as client:  # both workers registered before the class starts
-            client.wait_for_workers(2, timeout=120)
-        grading = subprocess.Popen(grade_argv(course, "--scheduler", address, "--no-progress"), cwd=course.root,
-                                   env=course.environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        processes.append(grading)
-        nannies = {p.pid for p in processes[1:3]}
-        workers = _wait_for(lambda: {pid for pid, (parent, _) in _processes().items() if parent in nannies}, 60,
-                            "the worker processes")
-        autograde, worker = _wait_for(lambda: _autograde_under(workers), 120, "a worker grading a submission")
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)  # both workers registered before the class starts
+            grading = subprocess.Popen(grade_argv(course, "--scheduler", address, "--no-progress"), cwd=course.root,
+                                       env=course.environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True)
+            processes.append(grading)
+            autograde, worker = _wait_for(lambda: _kit_holder_grading(client), 120,
+                                          "the worker holding the kit to grade a submission")
         os.kill(worker, signal.SIGKILL)
         out, err = grading.communicate(timeout=600)
-        assert grading.returncode == 0, out + err
-        assert "with 2 workers" in out and "Graded 5, failed 0, skipped 0" in out, out
         _wait_for(lambda: autograde not in _processes(), 30, "the killed worker's nbgrader to end")
+        return subprocess.CompletedProcess(grading.args, grading.returncode, out, err)
     finally:
         _end(processes)
-    assert gradebook_state(db_of(course)) == {s: baseline[s] for s in students}
-    assert all(read_marker(course.folder("autograded", s)) for s in students) and leftovers(course) == []
 
 
-def test_a_killed_coordinator_loses_nothing_and_the_next_run_finishes(class_runs, tmp_path):
-    """The coordinator and its local cluster are killed (SIGKILL to the whole session, as a closed
-    terminal or a crashed machine would) once the first submissions are recorded. The students'
-    files are untouched, nothing is half-written, and the next run grades only the rest: in the end
-    everyone is graded exactly once, with the scores of the undisturbed run."""
-    _, _, _, stock, baseline = class_runs
-    students = ["solved000", "wrong001", "blank002", "solved003", "wrong004"]
-    course = class_course(tmp_path / "course", students)
+def _killed_coordinator(course):
+    """Start grading course, and kill the coordinator and its local cluster (SIGKILL to the whole
+    session, as a closed terminal or a crashed machine would) once the first submissions are recorded;
+    then grade again. Returns (digest of submitted/ before, the students recorded when it was killed,
+    their gradebook state then, the second run)."""
     before = tree_digest(course.root / "submitted", ())
     status = course.root / "logs" / "grading" / ASSIGNMENT / "status.json"
     grading = subprocess.Popen(grade_argv(course, "--workers", "2", "--no-progress"), cwd=course.root,
@@ -288,20 +316,9 @@ def test_a_killed_coordinator_loses_nothing_and_the_next_run_finishes(class_runs
     finally:
         os.killpg(grading.pid, signal.SIGKILL)
         grading.wait()
-    recorded = {s for s in students if read_marker(course.folder("autograded", s))}
-    assert 1 <= len(recorded) < len(students), recorded
-    assert gradebook_state(db_of(course), recorded) == {s: baseline[s] for s in recorded}
-    result = run_grade(course, "--workers", "2", "--no-progress")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{len(students) - len(recorded)} to grade, {len(recorded)} unchanged" in result.stdout, result.stdout
-    assert gradebook_state(db_of(course)) == {s: baseline[s] for s in students}
-    assert tree_digest(course.root / "submitted", ()) == before
-    assert leftovers(course) == []
-    for student in students:  # complete folders: the files stock nbgrader writes, each a whole notebook
-        folder = course.folder("autograded", student)
-        assert sorted(p.name for p in folder.iterdir() if p.name != MARKER) == \
-            sorted(p.name for p in stock.folder("autograded", student).iterdir())
-        nbformat.read(folder / NOTEBOOK, as_version=4)
+    recorded = {s for s in FAULT_STUDENTS if read_marker(course.folder("autograded", s))}
+    return before, recorded, gradebook_state(db_of(course), recorded), \
+        run_grade(course, "--workers", "2", "--no-progress")
 
 
 FLAKY_KERNELS = '''
@@ -327,60 +344,137 @@ _Manager._async_launch_kernel = _failing_launch
 '''
 
 
-def test_kernels_that_fail_to_start_leave_no_row_and_are_tried_again(class_runs, tmp_path):
+def _failing_kernels(course, claims):
+    """Grade course, whose kernels fail to start for wrong001 in the first two nbgrader processes that
+    try, with no retry, then again with one. Returns {what: value} of both runs."""
+    claims.write_text("")
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(FLAKY_KERNELS.format(count=2, claims=str(claims)))
+    found = {"first": run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")}
+    found["graded after first"] = set(gradebook_state(db_of(course)))
+    found["folder after first"] = course.folder("autograded", "wrong001").exists()
+    found["second"] = run_grade(course, "--workers", "2", "--no-progress")
+    found["log"] = (course.root / "logs" / "grading" / ASSIGNMENT / "wrong001.log").read_text()
+    found["claims"] = claims.read_text().split()
+    found["state"] = gradebook_state(db_of(course))
+    return found
+
+
+def _postgresql_gradebook(course, folder):
+    """Release into a PostgreSQL server's gradebook (started in folder), grade a solved, a wrong and a
+    broken submission into it, then run again. Returns {what: value}, read while the server ran."""
+    every = class_submissions()
+    with postgres_server(folder) as url:
+        with open(course.root / "nbgrader_config.py", "a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
+        course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        for student in ("solved000", "wrong001", "broken"):
+            course.submit(student, every[student])
+        (course.folder("submitted", "solved000") / "timestamp.txt").write_text(TIMESTAMP)
+        found = {"first": run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")}
+        found["sqlite file"] = (course.root / "gradebook.db").exists()
+        found["state"] = gradebook_state(url)
+        found["again"] = run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")
+    return found
+
+
+def start_fault_runs(tmp_path_factory, background):
+    """Queue every fault's run: {fault: (its course, Future of what it found)}; for a fault this machine
+    cannot stage (no PostgreSQL), (None, the reason)."""
+    def course(name, students=None):
+        return class_course(tmp_path_factory.mktemp(name), students)
+
+    runs = {}
+    killed_worker = course("killed-worker", FAULT_STUDENTS)
+    runs["killed worker"] = killed_worker, background.nbgrader_steps(
+        _killed_worker, killed_worker, tmp_path_factory.mktemp("cluster"))
+    killed_coordinator = course("killed-coordinator", FAULT_STUDENTS)
+    runs["killed coordinator"] = killed_coordinator, background.nbgrader_steps(_killed_coordinator,
+                                                                                killed_coordinator)
+    failing = course("failing-kernels", ["solved000", "wrong001"])
+    runs["failing kernels"] = failing, background.nbgrader_steps(
+        _failing_kernels, failing, tmp_path_factory.mktemp("claims") / "claims")
+    reason = unavailable()
+    postgresql = CourseDir(tmp_path_factory.mktemp("postgresql-course"), generated=False)
+    runs["postgresql"] = (None, reason) if reason else (postgresql, background.nbgrader_steps(
+        _postgresql_gradebook, postgresql, tmp_path_factory.mktemp("postgres")))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def fault_runs(_fault_runs_started):
+    """{fault: (its course, the Future of what its run found)} (see start_fault_runs)."""
+    return _fault_runs_started
+
+
+def test_a_dask_cluster_with_a_killed_worker_grades_everyone_exactly_once(class_runs, fault_runs):
+    """One of a real cluster's two workers, the one holding the grading kit, is killed in the middle of a
+    submission: Dask gives the submission and the kit to the other worker, the killed worker's nbgrader
+    dies with it, and every student ends up graded once with the scores of the undisturbed run."""
+    *_, baseline = class_runs
+    course, run = fault_runs["killed worker"]
+    result = run.result()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "with 2 workers" in result.stdout and "Graded 3, failed 0, skipped 0" in result.stdout, result.stdout
+    assert gradebook_state(db_of(course)) == {s: baseline[s] for s in FAULT_STUDENTS}
+    assert all(read_marker(course.folder("autograded", s)) for s in FAULT_STUDENTS) and leftovers(course) == []
+
+
+def test_a_killed_coordinator_loses_nothing_and_the_next_run_finishes(class_runs, fault_runs):
+    """The coordinator and its local cluster are killed once the first submissions are recorded. The
+    students' files are untouched, nothing is half-written, and the next run grades only the rest: in
+    the end everyone is graded exactly once, with the scores of the undisturbed run."""
+    _, _, _, stock, baseline = class_runs
+    course, run = fault_runs["killed coordinator"]
+    before, recorded, recorded_state, result = run.result()
+    assert 1 <= len(recorded) < len(FAULT_STUDENTS), recorded
+    assert recorded_state == {s: baseline[s] for s in recorded}
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(FAULT_STUDENTS) - len(recorded)} to grade, {len(recorded)} unchanged" in result.stdout, result.stdout
+    assert gradebook_state(db_of(course)) == {s: baseline[s] for s in FAULT_STUDENTS}
+    assert tree_digest(course.root / "submitted", ()) == before
+    assert leftovers(course) == []
+    for student in FAULT_STUDENTS:  # complete folders: the files stock nbgrader writes, each a whole notebook
+        folder = course.folder("autograded", student)
+        assert sorted(p.name for p in folder.iterdir() if p.name != MARKER) == \
+            sorted(p.name for p in stock.folder("autograded", student).iterdir())
+        nbformat.read(folder / NOTEBOOK, as_version=4)
+
+
+def test_kernels_that_fail_to_start_leave_no_row_and_are_tried_again(class_runs, fault_runs):
     """A kernel that never starts (here: an injected fault, for one student) fails the attempt after
     GuardedExecute's own three starts. With no retry left the student is reported and the gradebook has
     no score-0 row and no autograded folder for them; the next run tries again (and here fails once
     more, then succeeds on its retry) and records the scores of the undisturbed run."""
     *_, baseline = class_runs
-    course = class_course(tmp_path / "course", ["solved000", "wrong001"])
-    claims = tmp_path / "claims"
-    claims.write_text("")
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write(FLAKY_KERNELS.format(count=2, claims=str(claims)))
-    first = run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")
+    found = fault_runs["failing kernels"][1].result()
+    first, second, log = found["first"], found["second"], found["log"]
     assert first.returncode == 1 and "Graded 1, failed 1" in first.stdout, first.stdout + first.stderr
     assert "wrong001: " in first.stdout and "did not start" in first.stdout, first.stdout
-    assert set(gradebook_state(db_of(course))) == {"solved000"}
-    assert not course.folder("autograded", "wrong001").exists()
-    second = run_grade(course, "--workers", "2", "--no-progress")
+    assert found["graded after first"] == {"solved000"}
+    assert not found["folder after first"]
     assert second.returncode == 0 and "1 to grade, 1 unchanged" in second.stdout, second.stdout + second.stderr
-    log = (course.root / "logs" / "grading" / ASSIGNMENT / "wrong001.log").read_text()
     assert log.count("==== attempt") == 2 and "injected fault" in log, log[:3000]
     assert "==== attempt 2" in log and log.split("==== attempt 2")[1].split("\n")[0].endswith("graded")
-    assert len(claims.read_text().split()) == 2
-    assert gradebook_state(db_of(course)) == {s: baseline[s] for s in ("solved000", "wrong001")}
+    assert len(found["claims"]) == 2
+    assert found["state"] == {s: baseline[s] for s in ("solved000", "wrong001")}
 
 
-@pytest.fixture(scope="module")
-def postgres_url(tmp_path_factory):
-    reason = unavailable()
-    if reason:
-        if os.environ.get("COURSE_REQUIRE_POSTGRES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with postgres_server(tmp_path_factory.mktemp("postgres")) as url:
-        yield url
-
-
-def test_a_postgresql_gradebook(class_runs, postgres_url, tmp_path):
+def test_a_postgresql_gradebook(class_runs, fault_runs):
     """The gradebook is a real PostgreSQL server's (CourseDirectory.db_url): generate_assignment writes the
     assignment there, workers grade from a kit read out of it, and the coordinator writes the scores of
     the undisturbed run into it; a second run reads it to skip what is graded."""
     *_, baseline = class_runs
-    every = class_submissions()
-    course = CourseDir(tmp_path / "course", generated=False)
-    with open(course.root / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    for student in ("solved000", "wrong001", "broken"):
-        course.submit(student, every[student])
-    (course.folder("submitted", "solved000") / "timestamp.txt").write_text(TIMESTAMP)
-    result = run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")
+    course, run = fault_runs["postgresql"]
+    if course is None:  # run is why no server can be started here
+        if os.environ.get("COURSE_REQUIRE_POSTGRES"):
+            pytest.fail(run)
+        pytest.skip(run)
+    found = run.result()
+    result, again = found["first"], found["again"]
     assert "Graded 2, failed 1" in result.stdout, result.stdout + result.stderr
-    assert not (course.root / "gradebook.db").exists()
-    assert gradebook_state(postgres_url) == {s: baseline[s] for s in ("solved000", "wrong001")}
-    again = run_grade(course, "--workers", "2", "--no-progress", "--retries", "0")
+    assert not found["sqlite file"]
+    assert found["state"] == {s: baseline[s] for s in ("solved000", "wrong001")}
     assert "1 to grade, 2 unchanged" in again.stdout, again.stdout + again.stderr
 
 

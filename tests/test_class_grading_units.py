@@ -1,5 +1,5 @@
 """Fast tests of class grading's parts that decide consistency: the folder swap and its recovery, the
-one-transaction gradebook write, and the words a log or a check message is reduced to."""
+one-transaction gradebook write, the grading kit, and the words a log or a check message is reduced to."""
 
 import os
 import stat
@@ -83,3 +83,129 @@ def test_diagnosis_groups_students_by_what_went_wrong():
     assert diagnosis("sigmoid is wrong for z of shape (4,).\n  expected [1]\n  found [2]") == NO_NAMED_MISTAKE
     assert diagnosis("sigmoid returned a list for case 3 (seed 12345)") == \
         diagnosis("sigmoid returned a list for case 7 (seed 999)")
+
+
+def test_the_kit_carries_the_definition_and_the_schema_version_without_running_alembic(tmp_path, monkeypatch):
+    """The kit's gradebook gets the course's alembic revision copied, so building it asks no `alembic heads`
+    (a second of an interpreter per run): here there is no alembic to ask."""
+    import sqlalchemy as sa
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.class_grading.kit import build_kit, schema_version
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url, "course") as gb:  # the course's gradebook: its revision written by `alembic heads`
+        gb.add_assignment("hw")
+        gb.add_notebook("nb", "hw")
+        gb.add_grade_cell("test_a", "nb", "hw", max_score=2, cell_type="code")
+    revision = schema_version(url)
+    assert revision
+    (tmp_path / "nbgrader_config.py").write_text("")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    kit = build_kit(CourseDirectory(root=str(tmp_path), db_url=url, course_id="course"), "hw")
+    (tmp_path / "kit.db").write_bytes(kit.definition)
+    assert schema_version(f"sqlite:///{tmp_path / 'kit.db'}") == revision
+    with Gradebook(f"sqlite:///{tmp_path / 'kit.db'}", "course") as gb:
+        assert [cell.name for cell in gb.find_notebook("nb", "hw").grade_cells] == ["test_a"]
+        assert gb.find_grade_cell("test_a", "nb", "hw").max_score == 2
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'kit.db'}")
+    with engine.connect() as db:
+        assert db.execute(sa.text("SELECT count(*) FROM student")).scalar() == 0
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """A warm nbgrader process of this environment (autograder.class_grading.warm_nbgrader), shared by the
+    module's tests; the last of them closes it."""
+    from autograder.class_grading.warm_nbgrader import WarmNbgrader
+    from autograder.release import environment_with_tools
+
+    process = WarmNbgrader(environment_with_tools())
+    yield process
+    process.close()
+
+
+@pytest.mark.slow
+def test_a_warm_nbgrader_runs_commands_and_stops_one_that_runs_too_long(warm, tmp_path):
+    """A forked command is nbgrader itself: its output goes to its log and its exit status comes back;
+    one that does not end in time is stopped by its process group, and the warm process goes on."""
+    version = warm.start(["nbgrader", "--version"], tmp_path, {**os.environ}, tmp_path / "version.log")
+    assert warm.wait(version, 60) == 0
+    import nbgrader
+
+    assert nbgrader.__version__ in (tmp_path / "version.log").read_text()
+    failing = warm.start(["nbgrader", "autograde", "hw"], tmp_path, {**os.environ}, tmp_path / "failing.log")
+    assert warm.wait(failing, 60) == 1  # no such assignment: nbgrader's own exit status
+    assert "ERROR" in (tmp_path / "failing.log").read_text()
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "nbgrader_config.py").write_text("import time\ntime.sleep(600)\n")  # loading the config never ends
+    pid = warm.start(["nbgrader", "autograde", "hw"], slow, {**os.environ}, tmp_path / "slow.log")
+    assert warm.wait(pid, 1) is None and os.getpgid(pid) == pid  # still running, the leader of its group
+    os.killpg(pid, 9)
+    assert warm.wait(pid, 60) == -9
+    again = warm.start(["nbgrader", "--version"], tmp_path, {**os.environ}, tmp_path / "again.log")
+    assert warm.alive() and warm.wait(again, 60) == 0
+
+
+@pytest.mark.slow
+def test_the_commands_of_a_warm_nbgrader_end_with_it(warm, tmp_path):
+    """Its client gone (stdin closed, as when the worker process dies), the warm process ends, and so
+    does every command it was running."""
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "nbgrader_config.py").write_text("import time\ntime.sleep(600)\n")
+    pid = warm.start(["nbgrader", "autograde", "hw"], slow, {**os.environ}, tmp_path / "slow.log")
+    assert warm.wait(pid, 1) is None
+    warm.close()
+    assert not warm.alive()
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        import time
+
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the command {pid} outlived its warm process")
+
+
+def test_grading_falls_back_to_a_fresh_nbgrader_and_says_so(tmp_path, monkeypatch):
+    """When the warm process is not running, the command is started afresh (the same command), and the
+    submission's log says so."""
+    import sys
+
+    from autograder.class_grading import private_course
+
+    class Ended:
+        def start(self, *args):
+            return None
+
+    monkeypatch.setattr(private_course, "warm_nbgrader", lambda env: Ended())
+    log = tmp_path / "autograde.log"
+    code, why = private_course._autograde([sys.executable, "-c", "print('graded')"], tmp_path, dict(os.environ),
+                                          log, 60)
+    assert (code, why) == (0, None)
+    assert log.read_text() == "(the warm nbgrader process is not running: this is a fresh nbgrader)\ngraded\n"
+
+
+@pytest.mark.slow
+def test_a_worker_starts_a_new_warm_nbgrader_when_the_grading_code_changes(monkeypatch):
+    """A long-lived worker keeps its warm process while the autograder's code stays the same, and replaces
+    it (closing the old one) when the code it imported has changed on disk."""
+    from autograder.class_grading import warm_nbgrader as module
+    from autograder.release import environment_with_tools
+
+    signature = ["code as it was"]
+    monkeypatch.setattr(module, "code_signature", lambda: signature[0])
+    monkeypatch.setattr(module, "_warm", None)
+    first = module.warm_nbgrader(environment_with_tools())
+    assert module.warm_nbgrader(environment_with_tools()) is first and first.alive()
+    signature[0] = "code edited"
+    second = module.warm_nbgrader(environment_with_tools())
+    try:
+        assert second is not first and second.alive() and not first.alive()
+    finally:
+        second.close()

@@ -13,7 +13,7 @@ def _parser():
     parser.add_argument("--assignment", default=ASSIGNMENT)
     commands = parser.add_subparsers(dest="command", required=True)
     grade = commands.add_parser("grade", help="autograde every new, changed or failed submission")
-    grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
+    grade.add_argument("--workers", type=int, help="workers of the local cluster (default: one per core)")
     grade.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786) instead")
     grade.add_argument("--student", action="append", dest="students", metavar="ID",
                        help="only this student (repeatable)")

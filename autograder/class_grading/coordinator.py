@@ -72,16 +72,25 @@ def _write_json(path, data):
 @contextmanager
 def dask_client(workers=None, scheduler=None):
     """A distributed Client: of the cluster whose scheduler is at ``scheduler``, or of a LocalCluster of
-    ``workers`` single-threaded worker processes (default: one per core) that lives as long as the block."""
+    ``workers`` single-threaded workers (default: one per core) that lives as long as the block.
+
+    The local workers are threads of this process: a task only writes a private course, waits on the
+    ``nbgrader autograde`` process it starts and reads the result back, so worker processes would add
+    their start-up (an interpreter importing distributed and nbgrader, about 1.5 CPU-seconds each per
+    run) and nothing else; the nbgrader processes grade in parallel all the same."""
     from distributed import Client, LocalCluster
 
     if scheduler:
         with Client(scheduler, timeout="30s") as client:
             yield client
         return
-    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+    with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=False,
                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
+
+
+def _the_kit(kit):
+    return kit
 
 
 def _progress(total, enabled):
@@ -143,7 +152,10 @@ def grade_class(root, *, assignment=ASSIGNMENT, workers=None, scheduler=None, st
         run.workers = len(client.scheduler_info()["workers"])
         where = f"the cluster at {scheduler}" if scheduler else "this machine"
         print(f"Grading on {where} with {run.workers} workers; logs in {logs}.", file=out, flush=True)
-        kit_future = client.scatter(kit, broadcast=True, hash=False)
+        # The kit as a task's result, not scattered data: when the worker that holds it dies, Dask computes
+        # it again elsewhere, where a scattered kit would be lost with the worker, and every submission
+        # waiting for it with it ("lost dependencies").
+        kit_future = client.submit(_the_kit, kit, pure=False, key=f"kit-{os.urandom(4).hex()}")
         pending = {}
 
         def submit(job, fingerprint):

@@ -59,15 +59,32 @@ def definition_rows(db_url, course_id, assignment):
         engine.dispose()
 
 
+def schema_version(db_url):
+    """The alembic revision of the gradebook at db_url's schema, or None when it records none."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as db:
+            if not sa.inspect(db).has_table("alembic_version"):
+                return None
+            return db.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        engine.dispose()
+
+
 def build_kit(coursedir, assignment):
     """The Kit of assignment in the course of coursedir (a CourseDirectory)."""
     rows = definition_rows(coursedir.db_url, coursedir.course_id, assignment)
     with tempfile.TemporaryDirectory(prefix="course-kit-") as work:
         path = Path(work, "gradebook.db")
-        with Gradebook(f"sqlite:///{path}", coursedir.course_id):  # the schema and the course's row
-            pass
         engine = sa.create_engine(f"sqlite:///{path}")
         try:
+            version = schema_version(coursedir.db_url)
+            if version:  # the course's revision, written first: Gradebook then need not run `alembic heads`
+                with engine.begin() as db:
+                    db.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+                    db.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+            with Gradebook(f"sqlite:///{path}", coursedir.course_id):  # the schema and the course's row
+                pass
             with engine.begin() as db:
                 for name, table_rows in rows:
                     if table_rows:

@@ -1,15 +1,15 @@
 """The worker's side: one submission graded by the course's own ``nbgrader autograde``, away from the course.
 
 ``grade_submission(kit, job)`` builds a private course directory (the kit's config, its definition-only
-SQLite gradebook, the submission's files), runs ``nbgrader autograde`` there in a process of its own,
-and returns an ``Outcome`` of plain data: the autograded folder's files, the scores and comments from
-the private gradebook, and nbgrader's log. It writes nothing outside its temporary directory, so a
-worker killed mid-submission leaves nothing behind in the course, and the course's gradebook is
-never opened by more than one process (the coordinator). Kernels talk over IPC sockets in their
-sandbox (``autograder.execute``): no TCP port to race for.
+SQLite gradebook, the submission's files), runs ``nbgrader autograde`` there in a process of its own
+(forked from the worker's warm nbgrader process: ``warm_nbgrader``), and returns an ``Outcome`` of plain
+data: the autograded folder's files, the scores and comments from the private gradebook, and nbgrader's
+log. It writes nothing outside its temporary directory, so a worker killed mid-submission leaves nothing
+behind in the course, and the course's gradebook is never opened by more than one process (the
+coordinator). Kernels talk over IPC sockets in their sandbox (``autograder.execute``): no TCP port to
+race for.
 """
 
-import ctypes
 import os
 import signal
 import socket
@@ -26,6 +26,7 @@ import autograder
 
 from ..release import environment_with_tools, nbgrader_command
 from .submissions import CONFIG_FILE, files_of, write_files
+from .warm_nbgrader import die_with_parent, warm_nbgrader
 
 # The private course's layout, whatever the course's config says (the command line overrides it).
 LAYOUT = {"root": None, "submitted_directory": "submitted", "autograded_directory": "autograded",
@@ -53,14 +54,6 @@ class Outcome:
     #                                                            "comments": {cell: auto_comment}}}
     seconds: float = 0.0
     worker: str = ""
-
-
-def _die_with_parent():
-    """In the child before exec (Linux): end it when the worker that started it dies."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def failure_reason(log):
@@ -93,11 +86,55 @@ def read_scores(db_url, course_id, assignment, student):
     return timestamp, notebooks
 
 
+def worker_name():
+    """host:pid of this process, and the Dask worker's name when a Dask worker runs this (the local
+    cluster's workers are threads of one process)."""
+    try:
+        from distributed import get_worker
+
+        name = f" worker {get_worker().name}"
+    except (ImportError, ValueError):
+        name = ""
+    return f"{socket.gethostname()}:{os.getpid()}{name}"
+
+
+def _autograde(argv, root, env, log_path, timeout):
+    """Run the nbgrader command argv in root with env, its output in log_path: forked from this process's
+    warm nbgrader (warm_nbgrader), or started afresh when that is not running. Returns (exit status,
+    None), or (None, why it has none): it took longer than timeout seconds and was stopped with its
+    process group, or the warm process ended while it ran (and took it along)."""
+    log_path.write_text("", encoding="utf-8")
+    warm = warm_nbgrader(env) if sys.platform == "linux" else None
+    pid = warm.start(["nbgrader", *argv[1:]], root, env, log_path) if warm else None
+    if pid is not None:
+        code = warm.wait(pid, timeout)
+        if code is not None:
+            return code, None
+        if not warm.alive():
+            return None, "the warm nbgrader process ended while grading (the worker is shutting down?)"
+        os.killpg(pid, signal.SIGKILL)
+        warm.wait(pid, 60)
+        return None, f"grading took longer than {timeout:g} s and was stopped"
+    with open(log_path, "a", encoding="utf-8") as log:
+        if warm:
+            log.write("(the warm nbgrader process is not running: this is a fresh nbgrader)\n")
+            log.flush()
+        process = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True,
+                                   preexec_fn=die_with_parent if sys.platform == "linux" else None)
+        try:
+            return process.wait(timeout=timeout), None
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return None, f"grading took longer than {timeout:g} s and was stopped"
+
+
 def grade_submission(kit, job):
     """Grade job's submission with kit (a ``kit.Kit``); returns an Outcome, never raises for the
     submission's sake."""
     started = time.monotonic()
-    outcome = Outcome(job.student, graded=False, worker=f"{socket.gethostname()}:{os.getpid()}")
+    outcome = Outcome(job.student, graded=False, worker=worker_name())
     with tempfile.TemporaryDirectory(prefix="course-grading-") as work:
         root = Path(work)
         (root / CONFIG_FILE).write_bytes(kit.config)
@@ -115,20 +152,11 @@ def grade_submission(kit, job):
         package_parent = str(Path(autograder.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
         log_path = root / "autograde.log"
-        with open(log_path, "w", encoding="utf-8") as log:
-            process = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, start_new_session=True,
-                                       preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-            try:
-                code = process.wait(timeout=job.timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                code = None
+        code, why_none = _autograde(argv, root, env, log_path, job.timeout)
         outcome.log = log_path.read_text(encoding="utf-8", errors="replace")
         autograded = root / "autograded" / job.student / kit.assignment
         if code is None:
-            outcome.reason = f"grading took longer than {job.timeout:g} s and was stopped"
+            outcome.reason = why_none
         elif code != 0:
             outcome.reason = failure_reason(outcome.log) or f"nbgrader autograde exited with status {code}"
         elif not autograded.is_dir():
