@@ -104,6 +104,7 @@ def _autograde(argv, root, env, log_path, timeout):
     None), or (None, why it has none): it took longer than timeout seconds and was stopped with its
     process group, or the warm process ended while it ran (and took it along)."""
     log_path.write_text("", encoding="utf-8")
+    too_long = f"grading took longer than {timeout:g} s and was stopped"
     warm = warm_nbgrader(env) if sys.platform == "linux" else None
     pid = warm.start(["nbgrader", *argv[1:]], root, env, log_path) if warm else None
     if pid is not None:
@@ -114,7 +115,7 @@ def _autograde(argv, root, env, log_path, timeout):
             return None, "the warm nbgrader process ended while grading (the worker is shutting down?)"
         os.killpg(pid, signal.SIGKILL)
         warm.wait(pid, 60)
-        return None, f"grading took longer than {timeout:g} s and was stopped"
+        return None, too_long
     with open(log_path, "a", encoding="utf-8") as log:
         if warm:
             log.write("(the warm nbgrader process is not running: this is a fresh nbgrader)\n")
@@ -127,7 +128,7 @@ def _autograde(argv, root, env, log_path, timeout):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            return None, f"grading took longer than {timeout:g} s and was stopped"
+            return None, too_long
 
 
 def grade_submission(kit, job):

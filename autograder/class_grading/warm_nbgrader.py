@@ -143,7 +143,7 @@ def serve():
 
 
 class WarmNbgrader:
-    """The client of one warm process; ``run`` may be called from several threads at once."""
+    """The client of one warm process; ``start`` and ``wait`` may be called from several threads at once."""
 
     def __init__(self, env):
         """Start the warm process with env, in the folder that holds this ``autograder`` package (so that
@@ -155,6 +155,7 @@ class WarmNbgrader:
         self._request = threading.Lock()
         self._started = Queue()
         self._ended = {}  # pid -> exit status
+        self._answered = False  # every answer of the warm process is read: it has ended
         self._changed = threading.Condition()
         threading.Thread(target=self._read, name="warm nbgrader answers", daemon=True).start()
 
@@ -169,6 +170,7 @@ class WarmNbgrader:
                     self._changed.notify_all()
         self._started.put(None)  # the warm process ended: nothing more will start
         with self._changed:
+            self._answered = True
             self._changed.notify_all()
 
     def alive(self):
@@ -189,8 +191,8 @@ class WarmNbgrader:
     def wait(self, pid, timeout):
         """The exit status of the command pid (negative: the signal that ended it), or None when it
         has not ended within timeout seconds or the warm process ended first."""
-        with self._changed:
-            self._changed.wait_for(lambda: pid in self._ended or not self.alive(), timeout=timeout)
+        with self._changed:  # an ended process's last answers are read before _answered is set
+            self._changed.wait_for(lambda: pid in self._ended or self._answered, timeout=timeout)
             return self._ended.pop(pid, None)
 
     def close(self):
@@ -208,7 +210,8 @@ def code_signature():
     """(path, size, mtime) of every module of the autograder package: what a warm process has imported,
     so that a long-lived worker starts a new one when the course's grading code changes."""
     package = Path(__file__).resolve().parents[1]
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(package.rglob("*.py")))
+    return tuple((str(p), stat.st_size, stat.st_mtime_ns)
+                 for p in sorted(package.rglob("*.py")) for stat in [p.stat()])
 
 
 def warm_nbgrader(env):
