@@ -184,8 +184,14 @@ def autograded(course, student):
 
 
 def output_text(nb):
-    return "\n".join(o.get("text", "") + o.get("evalue", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs)
+    """Everything a notebook's code cells showed. Stream outputs are joined as written: the kernel flushes
+    on a timer, so one print can arrive in several outputs ("tcp" then " refused: ...")."""
+    parts = []
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        parts += [o.text if o.output_type == "stream" else o.get("text", "") + o.get("evalue", "") + "\n"
+                  for o in cell.outputs]
+        parts.append("\n")
+    return "".join(parts)
 
 
 def test_every_attacker_is_graded_and_earns_nothing(attacked):
