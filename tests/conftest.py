@@ -82,16 +82,18 @@ TORCH_MODULES = {"tests.test_reference_beyond", "tests.test_reference_bptt", "te
 
 # A fixture a test uses -> the session fixture that starts its work in the background, in this order.
 # The jobs that need no course first: they keep both cores busy while the first course waits for the
-# template (tests.course_dir). Then the nbgrader work: the mutation bank's two long runs; the class
-# grading's runs, whose looping students and fault scenarios leave a core idle now and then (waiting
-# out a time limit, a cluster starting), which the runs beside them use; then the other chains longest
-# first (the integrity class, then its infinite loop alone; the pipeline's autograde, then its
-# feedback; the attacked classes), so that the session does not end on one of them with a core idle.
+# template (tests.course_dir). Then the nbgrader work, the runs that mostly wait first: the attacked
+# classes (their attacks wait out timeouts and limits) beside the browser tests, which keep the cores
+# busy meanwhile; the mutation bank's two long runs; the class grading's runs, whose looping students
+# and fault scenarios leave a core idle now and then (waiting out a time limit, a cluster starting),
+# which the runs beside them use; then the other chains longest first (the integrity class, then its
+# infinite loop alone; the pipeline's autograde, then its feedback), so that the session does not end
+# on one of them with a core idle.
 BACKGROUND = {"notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started",
-              "widget_explorers": "_widget_runs_started",
+              "widget_explorers": "_widget_runs_started", "classes": "_attacks_started",
               "bank_scores": "_bank_started", "class_runs": "_class_runs_started", "fault_runs": "_fault_runs_started",
               "integrity_course": "_integrity_started", "graded_course": "_graded_course_started",
-              "classes": "_attacks_started", "installed": "_install_started", "reports": "_self_grading_started",
+              "installed": "_install_started", "reports": "_self_grading_started",
               "release_with_helpers": "_helpers_release_started"}
 
 
@@ -106,14 +108,20 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """Module order: the browser tests first (long, in this thread, while the background work starts),
     then the modules that need no background work, then those that wait for it (a browser module
-    among them). When the background
-    work ends, little is then left to run in this thread alone, on one core."""
-    waits = {item.module.__name__ for item in items
-             if hasattr(item, "module") and BACKGROUND.keys() & set(getattr(item, "fixturenames", ()))}
+    among them), in the order their work was queued: each then runs as soon as its work is done,
+    while the work queued after it goes on. When the background work ends, little is then left to
+    run in this thread alone, on one core."""
+    position = {fixture: i for i, fixture in enumerate(BACKGROUND)}
+    waits_for = {}  # module -> the position of the last queued background work it needs
+    for item in items:
+        if hasattr(item, "module"):
+            needed = [position[name] for name in getattr(item, "fixturenames", ()) if name in position]
+            if needed:
+                waits_for[item.module.__name__] = max(max(needed), waits_for.get(item.module.__name__, 0))
 
     def group(item):
         module = getattr(getattr(item, "module", None), "__name__", "")
-        return 2 if module in waits else 0 if module.startswith("tests.browser") else 1
+        return (2, waits_for[module]) if module in waits_for else (0 if module.startswith("tests.browser") else 1, 0)
 
     items.sort(key=group)  # stable: the order within each group is pytest's
 

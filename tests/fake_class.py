@@ -10,7 +10,7 @@ from itertools import cycle
 
 from autograder.notebook_files import release_notebooks
 from tests import mutation_bank
-from tests.submissions import solved_release, untouched_release
+from tests.submissions import solved_release, untouched_release, without_demonstrations
 
 LOOPING_SIGMOID = {"sigmoid": "def sigmoid(z):\n    while True:\n        pass\n"}
 SLEEPING_NUMERICAL_JACOBIAN = {"numerical_jacobian": "def numerical_jacobian(f, x, eps=1e-6):\n"
@@ -24,9 +24,11 @@ def wrong_bundles(notebook):
     return mutation_bank.bundles(mutants, prefix="wrong")
 
 
-def fake_class(size, notebooks=None, looping=1, never_returns=LOOPING_SIGMOID):
+def fake_class(size, notebooks=None, looping=1, never_returns=LOOPING_SIGMOID, demonstrations=True):
     """{student id: {file name: notebook text}} of size students, handing in notebooks (file names;
-    default all five); the last looping of them have notebook 01's never_returns ({exercise: code})."""
+    default all five); the last looping of them have notebook 01's never_returns ({exercise: code}).
+    Without ``demonstrations``, every notebook is handed in without its demonstration cells
+    (tests.submissions.without_demonstrations)."""
     notebooks = notebooks or [p.name for p in release_notebooks()]
     bundles = {nb: cycle(wrong_bundles(nb)) for nb in notebooks}
     students = {}
@@ -42,5 +44,6 @@ def fake_class(size, notebooks=None, looping=1, never_returns=LOOPING_SIGMOID):
                 files[nb] = solved_release(nb, never_returns)
             else:
                 files[nb] = solved_release(nb)
-        students[f"{kind}{i:03d}"] = files
+        students[f"{kind}{i:03d}"] = files if demonstrations else \
+            {name: without_demonstrations(name, text) for name, text in files.items()}
     return students

@@ -1,5 +1,8 @@
 """Building student submissions from the release and source notebooks."""
 
+import functools
+import symtable
+
 import nbformat
 
 from autograder.notebook_files import RELEASE_DIR, SOURCE_DIR
@@ -57,3 +60,56 @@ def without_long_demonstrations(nb):
     notebook's own run in tests/test_notebooks.py keeps them); returns nb."""
     nb.cells = [cell for cell in nb.cells if not is_long_demonstration(cell)]
     return nb
+
+
+def _names(source):
+    """(names a cell's top level binds, names it reads from the notebook's globals without binding them
+    itself), by Python's own scoping (symtable); None if the cell does not parse."""
+    try:
+        top = symtable.symtable(source, "cell", "exec")
+    except SyntaxError:
+        return None
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    read, scopes = set(), [top]
+    while scopes:
+        scope = scopes.pop()
+        scopes += scope.get_children()
+        read |= {s.get_name() for s in scope.get_symbols() if s.is_referenced() and (scope is top or s.is_global())}
+    return bound, read - bound
+
+
+def unneeded_demonstrations(cells):
+    """The grade_ids of the demonstration cells among cells (code cells with grade_ids, in order) that
+    nothing graded needs: the ``demo_*`` cells but the first cell (the imports; figures, symbolic
+    derivations, experiments: they grade nothing) that bind no name a kept cell (solutions, tests with
+    their hidden part, helpers, other such demonstrations) reads without binding it itself."""
+    names = {grade_id(c): _names(c.source) for c in cells}
+    demos = {gid for gid in list(names)[1:] if (gid or "").startswith("demo_")}
+    if any(names[gid] is None for gid in names if gid not in demos):
+        return frozenset()  # a kept cell that does not parse: what it reads is unknown
+    droppable = {gid for gid in demos if names[gid] is not None}
+    while True:
+        read = set().union(*(names[gid][1] for gid in names if gid not in droppable and names[gid]))
+        needed = {gid for gid in droppable if names[gid][0] & read}
+        if not needed:
+            return frozenset(droppable)
+        droppable -= needed
+
+
+@functools.cache
+def demonstrations(name):
+    """unneeded_demonstrations of source notebook ``name`` (its test cells have their hidden part)."""
+    return unneeded_demonstrations([c for c in nbformat.read(SOURCE_DIR / name, as_version=4).cells
+                                    if c.cell_type == "code"])
+
+
+def without_demonstrations(name, text):
+    """A submission of notebook ``name`` (its text) without the demonstrations nothing graded needs, as a
+    student may hand it in (nbgrader restores deleted graded and task cells, not these). For the fake
+    students of the grading tests, whose kernels then spend their time on what is graded (notebook 01:
+    about 1 CPU-second less of 2.5, sympy and the figures); the graded course (tests/conftest.py) and
+    the notebook runs keep every cell."""
+    nb = nbformat.reads(text, as_version=4)
+    dropped = demonstrations(name)
+    nb.cells = [cell for cell in nb.cells if cell.cell_type != "code" or grade_id(cell) not in dropped]
+    return nbformat.writes(nb)

@@ -29,7 +29,7 @@ from autograder.notebook_files import ASSIGNMENT
 from tests.attack_bank import attackers, replacements
 from tests.confinement_support import require_confinement
 from tests.course_dir import CourseDir, assert_zero_on_exactly, first_traceback
-from tests.submissions import solved_release
+from tests.submissions import solved_release, without_demonstrations
 
 pytestmark = [pytest.mark.nbgrader]
 
@@ -109,7 +109,7 @@ def prepared_course(path, students):
     """A course in path with the release generated and the students' notebook 01 submitted."""
     course = CourseDir(path)
     for student, cells in students.items():
-        course.submit(student, {NOTEBOOK: solved_release(NOTEBOOK, cells)})
+        course.submit(student, {NOTEBOOK: without_demonstrations(NOTEBOOK, solved_release(NOTEBOOK, cells))})
     # The grader's own bytecode, written now rather than while grading, so that the tree's digest
     # before grading is the one a clean run leaves.
     compileall.compile_dir(course.root / "autograder", quiet=1)

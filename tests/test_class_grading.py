@@ -44,7 +44,7 @@ TIMESTAMP = "2026-11-30 12:00:00.000000 UTC"
 @functools.cache
 def class_submissions():
     """{student: {file name: notebook text}} of the class (read only: it is shared)."""
-    students = fake_class(6, [NOTEBOOK], looping=1, never_returns=SLEEPING_NUMERICAL_JACOBIAN)
+    students = fake_class(6, [NOTEBOOK], looping=1, never_returns=SLEEPING_NUMERICAL_JACOBIAN, demonstrations=False)
     students["broken"] = {NOTEBOOK: "this is not a notebook"}
     return students
 

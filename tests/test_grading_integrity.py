@@ -6,7 +6,7 @@ import pytest
 
 from autograder.notebook_files import ASSIGNMENT
 from tests.course_dir import CourseDir, assert_zero_on_exactly, first_traceback
-from tests.submissions import solved_release
+from tests.submissions import solved_release, without_demonstrations
 
 pytestmark = [pytest.mark.nbgrader]
 
@@ -70,7 +70,7 @@ def grade(course):
 def start_grading(tmp_path_factory, background):
     course = CourseDir(tmp_path_factory.mktemp("integrity"))
     for student, (replacements, _) in SUBMISSIONS.items():
-        course.submit(student, {NOTEBOOK: solved_release(NOTEBOOK, replacements)})
+        course.submit(student, {NOTEBOOK: without_demonstrations(NOTEBOOK, solved_release(NOTEBOOK, replacements))})
     course.submit("broken_file", {NOTEBOOK: '{"cells": [ this is not json'})
     return background.nbgrader_steps(grade, course)
 

@@ -16,7 +16,7 @@ from autograder.notebook_files import ASSIGNMENT
 from autograder.verdicts import TrustedVerdicts, failure_message
 from tests.course_dir import CourseDir, first_traceback
 from tests.mutation_bank import MUTANTS, VARIANTS, bundles, depends_on, independent
-from tests.submissions import graded_form, solved_release
+from tests.submissions import graded_form, solved_release, without_demonstrations
 
 REPORT = {}
 
@@ -49,7 +49,8 @@ def start_grading(tmp_path_factory, background):
     courses = [CourseDir(tmp_path_factory.mktemp(f"bank{i}")) for i in range(2)]
     students = nbgrader_students()
     for i, bundle in enumerate(students):
-        courses[i % 2].submit(bundle.student, {bundle.notebook: solved_release(bundle.notebook, bundle.replacements())})
+        courses[i % 2].submit(bundle.student, {bundle.notebook: without_demonstrations(
+            bundle.notebook, solved_release(bundle.notebook, bundle.replacements()))})
     runs = [background.nbgrader(course, "autograde", ASSIGNMENT, "--create", log="autograde") for course in courses]
     return students, courses, runs
 

@@ -161,5 +161,6 @@ def check_numerical_jacobian(numerical_jacobian):
         compare(found, coarse, name="numerical_jacobian", case=case + ", eps = 0.01", rtol=1e-9, mistakes={
             "the step ignores the eps argument": ref.numerical_jacobian(f, x),
             "a forward difference instead of the central difference": _forward_difference(f, x, 1e-2),
+            "a backward difference instead of the central difference": _backward_difference(f, x, 1e-2),
             "the central difference must divide by 2 eps, not eps": 2 * coarse,
         })
