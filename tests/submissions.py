@@ -107,7 +107,7 @@ def without_demonstrations(name, text):
     """A submission of notebook ``name`` (its text) without the demonstrations nothing graded needs, as a
     student may hand it in (nbgrader restores deleted graded and task cells, not these). For the fake
     students of the grading tests, whose kernels then spend their time on what is graded (notebook 01:
-    about 1 CPU-second less of 2.5, sympy and the figures); the graded course (tests/conftest.py) and
+    about 1 CPU-second instead of 2: no sympy, no figures); the graded course (tests/conftest.py) and
     the notebook runs keep every cell."""
     nb = nbformat.reads(text, as_version=4)
     dropped = demonstrations(name)
