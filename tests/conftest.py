@@ -86,15 +86,15 @@ TORCH_MODULES = {"tests.test_reference_beyond", "tests.test_reference_bptt", "te
 # classes (their attacks wait out timeouts and limits) beside the browser tests, which keep the cores
 # busy meanwhile; the mutation bank's two long runs; the class grading's runs, whose looping students
 # and fault scenarios leave a core idle now and then (waiting out a time limit, a cluster starting),
-# which the runs beside them use; then the other chains longest first (the integrity class, then its
-# infinite loop alone; the pipeline's autograde, then its feedback), so that the session does not end
-# on one of them with a core idle.
+# which the runs beside them use; the short jobs; last the two long chains (the integrity class, then
+# its infinite loop alone; the pipeline's autograde, then its feedback), which end at about the same
+# time, so that the session does not end on one of them with a core idle.
 BACKGROUND = {"notebook_runs": "_notebook_runs_started", "trusted_verdicts": "_trusted_bank_started",
               "widget_explorers": "_widget_runs_started", "classes": "_attacks_started",
               "bank_scores": "_bank_started", "class_runs": "_class_runs_started", "fault_runs": "_fault_runs_started",
-              "integrity_course": "_integrity_started", "graded_course": "_graded_course_started",
               "installed": "_install_started", "reports": "_self_grading_started",
-              "release_with_helpers": "_helpers_release_started"}
+              "release_with_helpers": "_helpers_release_started",
+              "integrity_course": "_integrity_started", "graded_course": "_graded_course_started"}
 
 
 def pytest_configure(config):

@@ -8,7 +8,7 @@ import numpy as np
 from ..reference import beyond as ref
 from ..reference.jacobian import sigmoid
 from . import core
-from .gated_cells import CASES, SHRINK, describe_case, random_params
+from .gated_cells import SHRINK, random_cases, random_params
 
 RTOL = 1e-9
 GATES = ("z", "r", "h_hat")
@@ -111,20 +111,18 @@ def _gru_args(rng, n, m):
     return {"x": rng.normal(size=m), "h_prev": rng.uniform(-1, 1, size=n), "params": p}
 
 
-def _gru_cases(rng, seed):
-    """(params, x, h_prev, args, case, shrink) for each shape of CASES: the inputs of one GRU step, and
-    shrink(fn, name, reference, part) -> the lines of the smallest failing case."""
-    for n, m in CASES:
-        args = _gru_args(rng, n, m)
-        yield args["params"], args["x"], args["h_prev"], args, describe_case(seed, n, m), \
-            lambda fn, name, reference, part=None, n=n, m=m: core.Shrinker(
+def _gru_cases():
+    """(params, x, h_prev, args, case, shrink) for each shape of CASES, on a fresh generator: the inputs of
+    one GRU step, and shrink(fn, name, reference, part) -> the lines of the smallest failing case."""
+    for n, m, args, case, seed in random_cases(_gru_args):
+        yield args["params"], args["x"], args["h_prev"], args, case, \
+            lambda fn, name, reference, part=None, n=n, m=m, seed=seed: core.Shrinker(
                 fn, name, _gru_args, lambda a: reference(**a), rtol=1e-8, seed=seed, part=part, **SHRINK)(
                     {"n": n, "m": m})
 
 
 def check_gru_step(gru_step):
-    rng, seed = core.fresh_rng()
-    for p, x, h_prev, args, case, shrink in _gru_cases(rng, seed):
+    for p, x, h_prev, args, case, shrink in _gru_cases():
         n = len(h_prev)
         found, _ = core.call(gru_step, "gru_step", args)
         if type(found) not in (tuple, list) or len(found) != 2:
@@ -165,8 +163,7 @@ def _jacobian_mistakes(x, h_prev, p):
 
 
 def check_gru_dh_dhprev(gru_dh_dhprev):
-    rng, seed = core.fresh_rng()
-    for p, x, h_prev, args, case, shrink in _gru_cases(rng, seed):
+    for p, x, h_prev, args, case, shrink in _gru_cases():
         found, _ = core.call(gru_dh_dhprev, "gru_dh_dhprev", args)
         core.require_float_array(found, (len(h_prev), len(h_prev)), "gru_dh_dhprev", case)
         core.compare(found, ref.gru_dh_dhprev(x, h_prev, p), name="gru_dh_dhprev", case=case, rtol=1e-8,

@@ -39,6 +39,14 @@ def _case(seed, n, m, T):
     return f"n = {n}, m = {m}, T = {T} (random case, seed {seed})"
 
 
+def _cases(problem):
+    """A check's cases on a fresh generator: (n, m, T, problem(rng, n, m, T), the case's description, the
+    seed) for each shape of CASES (the seed replays the case; Shrinker takes it)."""
+    rng, seed = fresh_rng()
+    for n, m, T in CASES:
+        yield n, m, T, problem(rng, n, m, T), _case(seed, n, m, T), seed
+
+
 def _previous(W, U, xs, h_init):
     hs = ref.rnn_forward(W, U, xs, h_init)
     return hs, np.vstack([h_init[None, :], hs[:-1]])
@@ -73,10 +81,7 @@ def _recursion_with_W_not_transposed(W, U, xs, h_init, dL_dh):
 
 
 def check_rnn_forward(rnn_forward):
-    rng, seed = fresh_rng()
-    for n, m, T in CASES:
-        p = _problem(rng, n, m, T)
-        case = _case(seed, n, m, T)
+    for n, m, T, p, case, seed in _cases(_problem):
         found, _ = call(rnn_forward, "rnn_forward", p)
         require_float_array(found, (T + 1, n), "rnn_forward", case)
         expected = ref.rnn_forward(**p)
@@ -159,10 +164,7 @@ def check_immediate_dh_dW(immediate_dh_dW):
 
 
 def _check_gradient(fn, name, extra_mistakes):
-    rng, seed = fresh_rng()
-    for n, m, T in CASES:
-        p = _gradient_problem(rng, n, m, T)
-        case = _case(seed, n, m, T)
+    for n, m, T, p, case, seed in _cases(_gradient_problem):
         found, _ = call(fn, name, p)
         require_float_array(found, (n, n), name, case)
         expected = ref.bptt(**p)
@@ -216,10 +218,7 @@ def check_forward_mode_dW(forward_mode_dW):
 
 
 def check_contribution_norms(contribution_norms):
-    rng, seed = fresh_rng()
-    for n, m, T in CASES:
-        p = _gradient_problem(rng, n, m, T)
-        case = _case(seed, n, m, T)
+    for n, m, T, p, case, seed in _cases(_gradient_problem):
         found, _ = call(contribution_norms, "contribution_norms", p)
         require_float_array(found, (T + 1, T + 1), "contribution_norms", case)
         expected = ref.contribution_norms(**p)

@@ -3,6 +3,8 @@
 Shapes: W_* (n, m), U_* (n, n), b_* (n,), for n units and m inputs.
 """
 
+from . import core
+
 # (n, m): more units than inputs, fewer, a single unit, square; one case twice (stale answers show).
 CASES = [(3, 2), (2, 5), (1, 3), (4, 4), (3, 2)]
 # How a gated step's smallest failing case reads (core.Shrinker's floors, at_floor and rises).
@@ -23,3 +25,11 @@ def random_params(rng, names, n, m, *, bias_scale):
 def describe_case(seed, n, m):
     """The case named in messages: the shape and the seed that replays it."""
     return f"n = {n} units, m = {m} inputs (random case, seed {seed})"
+
+
+def random_cases(arguments):
+    """A check's cases on a fresh generator: (n, m, arguments(rng, n, m), the case's description, the seed)
+    for each shape of CASES (the seed replays the case; core.Shrinker takes it)."""
+    rng, seed = core.fresh_rng()
+    for n, m in CASES:
+        yield n, m, arguments(rng, n, m), describe_case(seed, n, m), seed

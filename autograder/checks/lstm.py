@@ -8,7 +8,7 @@ import numpy as np
 from ..reference import lstm as ref
 from ..reference.jacobian import sigmoid
 from . import core
-from .gated_cells import CASES, SHRINK, describe_case, random_params
+from .gated_cells import SHRINK, random_cases, random_params
 
 RTOL = 1e-9
 GATES = ("f", "i", "o", "c_hat")
@@ -48,11 +48,8 @@ def _shrink_step(lstm_step, index, seed, n, m):
 
 
 def check_lstm_step(lstm_step):
-    rng, seed = core.fresh_rng()
-    for n, m in CASES:
-        args = _step_args(rng, n, m)
+    for n, m, args, case, seed in random_cases(_step_args):
         x, h_prev, c_prev, p = args["x"], args["h_prev"], args["c_prev"], args["params"]
-        case = describe_case(seed, n, m)
         found, _ = core.call(lstm_step, "lstm_step", args)
         if type(found) not in (tuple, list) or len(found) != 3:
             raise core.CheckFailed(
@@ -157,11 +154,8 @@ def _dc_args(rng, n, m):
 
 
 def check_dc_dcprev(dc_dcprev):
-    rng, seed = core.fresh_rng()
-    for n, m in CASES:
-        args = _dc_args(rng, n, m)
+    for n, m, args, case, seed in random_cases(_dc_args):
         x, c_prev, o_prev, p = args["x"], args["c_prev"], args["o_prev"], args["params"]
-        case = describe_case(seed, n, m)
         found, _ = core.call(dc_dcprev, "dc_dcprev", args)
         core.require_float_array(found, (n, n), "dc_dcprev", case)
         core.compare(found, ref.dc_dcprev(x, c_prev, o_prev, p), name="dc_dcprev", case=case, rtol=1e-8,

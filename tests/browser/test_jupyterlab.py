@@ -24,22 +24,9 @@ from nbgrader import utils
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
+from tests.browser import notebook_page
 from tests.browser.conftest import new_context, page_in, screenshot_if_failed
 from tests.browser.lab_server import LabServer
-from tests.browser.notebook_page import (
-    EXECUTED,
-    cell_states,
-    close_all_tabs,
-    current_tab,
-    drag_slider,
-    open_notebook,
-    open_path,
-    press_slider_keys,
-    run_all,
-    slider,
-    validate,
-    wait_for_output_text,
-)
 from tests.submissions import solved_release
 from tests.test_course_command import end_lab, fresh_checkout, start_lab, status_of, stopped, wait_for_text
 from tests.test_notebooks import graded_test_ids
@@ -66,9 +53,9 @@ def lab_page(lab, browser):
     Yields (page, the tab the default URL opened)."""
     context = new_context(browser)
     page = context.new_page()
-    open_notebook(page, lab.url(""))
-    front_tab = current_tab(page)
-    close_all_tabs(page)
+    notebook_page.open_notebook(page, lab.url(""))
+    front_tab = notebook_page.current_tab(page)
+    notebook_page.close_all_tabs(page)
     yield page, front_tab
     context.close()
 
@@ -80,7 +67,7 @@ def page(lab_page, lab, artifacts, request):
     page, _ = lab_page
     yield page
     screenshot_if_failed(page, artifacts, request)
-    close_all_tabs(page)
+    notebook_page.close_all_tabs(page)
     lab.shut_down_kernels()
 
 
@@ -105,7 +92,7 @@ def written_answers(nb):
 
 
 def assert_ran_cleanly(page, nb, name):
-    states = cell_states(page)
+    states = notebook_page.cell_states(page)
     assert len(states) == len(nb.cells), f"{name}: the page shows {len(states)} cells, the file has {len(nb.cells)}"
     hidden = [i for i, cell in enumerate(nb.cells) if cell.metadata.get("jupyter", {}).get("source_hidden")]
     assert [i for i, state in enumerate(states) if state["collapsed"]] == hidden, f"{name}: collapsed cells"
@@ -113,7 +100,8 @@ def assert_ran_cleanly(page, nb, name):
         assert not state["errors"], f"{name}, cell {i}: error or stderr output:\n{state['errors'][0][-2000:]}"
         # A collapsed cell shows no prompt; that it ran shows in the cells that use what it defines.
         if state["code"] and not state["collapsed"]:
-            assert EXECUTED.match(state["prompt"]), f"{name}, cell {i} did not run (prompt {state['prompt']!r})"
+            assert notebook_page.EXECUTED.match(state["prompt"]), \
+                f"{name}, cell {i} did not run (prompt {state['prompt']!r})"
     drawn = [i for i, state in enumerate(states) if state["images"]]
     assert drawn == figure_cells(nb), f"{name}: figures shown in cells {drawn}, expected in {figure_cells(nb)}"
 
@@ -121,12 +109,12 @@ def assert_ran_cleanly(page, nb, name):
 def check_eigen_explorer(page, artifacts):
     """Dragging the lambda 1 slider of notebook 03's explorer redraws it for the new value."""
     widget = explorer(page)
-    wait_for_output_text(widget, "explorer: lambda_1 = +0.90")
+    notebook_page.wait_for_output_text(widget, "explorer: lambda_1 = +0.90")
     before = widget.locator("img").first.get_attribute("src")
-    value = drag_slider(page, slider(widget, "lambda 1"), fraction=0.9)
+    value = notebook_page.drag_slider(page, notebook_page.slider(widget, "lambda 1"), fraction=0.9)
     assert value != "0.90", "dragging the lambda 1 slider did not change its value"
     # Intermediate values print their own lines first; wait for the one of the final value.
-    wait_for_output_text(widget, f"explorer: lambda_1 = {signed(value)}")
+    notebook_page.wait_for_output_text(widget, f"explorer: lambda_1 = {signed(value)}")
     outputs = widget.locator(".jp-OutputArea-output")
     assert widget.locator("img").count() == 1, "the explorer should show exactly one figure"
     assert widget.locator("img").first.get_attribute("src") != before, "the figure was not redrawn"
@@ -137,11 +125,11 @@ def check_eigen_explorer(page, artifacts):
 def check_forget_bias_explorer(page, artifacts):
     """Stepping notebook 04's forget-bias slider with the keyboard redraws it for the new value."""
     widget = explorer(page)
-    wait_for_output_text(widget, "gradient flow: forget bias = +0.0")
+    notebook_page.wait_for_output_text(widget, "gradient flow: forget bias = +0.0")
     before = widget.locator("img").first.get_attribute("src")
-    value = press_slider_keys(page, slider(widget, "forget bias"), "ArrowRight", times=4)
+    value = notebook_page.press_slider_keys(page, notebook_page.slider(widget, "forget bias"), "ArrowRight", times=4)
     assert value == "2.00", f"four steps of 0.5 from 0 should give 2.00, the readout says {value}"
-    wait_for_output_text(widget, "gradient flow: forget bias = +2.0")
+    notebook_page.wait_for_output_text(widget, "gradient flow: forget bias = +2.0")
     assert widget.locator("img").count() == 1, "the explorer should show exactly one figure"
     assert widget.locator("img").first.get_attribute("src") != before, "the figure was not redrawn"
     page.screenshot(path=str(artifacts / "lab-04-forget-bias-moved.png"))
@@ -154,8 +142,8 @@ EXPLORER_CHECKS = {"03_eigen.ipynb": check_eigen_explorer, "04_lstm.ipynb": chec
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
     nb = nbformat.read(lab.root / "source" / ASSIGNMENT / name, as_version=4)
-    open_path(page, f"source/{ASSIGNMENT}/{name}")
-    run_all(page, timeout=RUN_TIMEOUT)
+    notebook_page.open_path(page, f"source/{ASSIGNMENT}/{name}")
+    notebook_page.run_all(page, timeout=RUN_TIMEOUT)
     assert_ran_cleanly(page, nb, name)
     page.locator(".jp-Notebook .jp-Cell").nth(figure_cells(nb)[0]).scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"lab-source-{name.removesuffix('.ipynb')}.png"))
@@ -188,12 +176,12 @@ def test_validate_lists_the_unfinished_exercises_of_the_release(name, lab_page, 
     path = f"notebooks/{ASSIGNMENT}/{name}"
     if path == FIRST_NOTEBOOK:  # the lab command's default URL must open notebook 01
         assert lab_page[1] == name, f"the default URL opened {lab_page[1]}"
-    open_path(page, path)
-    assert current_tab(page) == name, "another notebook opened"
+    notebook_page.open_path(page, path)
+    assert notebook_page.current_tab(page) == name, "another notebook opened"
     page.wait_for_timeout(500)  # the kernel's language_info arrives with its first reply
     assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, \
         f"{name} is marked modified as soon as it opened: its language_info is not the kernel's"
-    text = validate(page)
+    text = notebook_page.validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-release-{name.removesuffix('.ipynb')}.png"))
     tests, answers = graded_test_ids(nb), written_answers(nb)
     listed = text.count("The following cell failed")
@@ -210,8 +198,8 @@ def test_validate_accepts_a_solved_copy(name, lab, page, artifacts):
     solved = lab.root / "solved" / name
     solved.parent.mkdir(exist_ok=True)
     solved.write_text(solved_release(name), encoding="utf-8")
-    open_path(page, f"solved/{name}")
-    text = validate(page)
+    notebook_page.open_path(page, f"solved/{name}")
+    text = notebook_page.validate(page)
     page.screenshot(path=str(artifacts / f"lab-validate-solved-{name.removesuffix('.ipynb')}.png"))
     assert "Success! Your notebook passes all the tests." in text, text[:3000]
 
@@ -254,7 +242,7 @@ def test_the_instructor_view_has_the_formgrader_and_create_assignment(browser, t
         assert "instructor view" in shown and "`python3 course.py lab` opens the student's" in shown, shown
         assert status_of(f"http://127.0.0.1:{port}/formgrader", token) != 404, "no formgrader"
         with page_in(context, artifacts, request) as page:
-            open_notebook(page, re.findall(r"http://\S+", shown)[0])
+            notebook_page.open_notebook(page, re.findall(r"http://\S+", shown)[0])
             page.wait_for_timeout(1000)  # the time a news question would take to appear
             items, titles = nbgrader_menu_items(page), side_panel_titles(page)
             page.screenshot(path=str(artifacts / "lab-instructor-view.png"))
@@ -274,7 +262,7 @@ def test_the_instructor_view_has_the_formgrader_and_create_assignment(browser, t
 def test_the_first_screen_shows_the_introduction_and_the_exercise_table(lab_page, page, artifacts):
     """Notebook 01 at the top, as the lab command opens it: the self-check helper's code is collapsed to
     its one-line title, and the introduction with its table of exercises fills the first screen."""
-    open_path(page, FIRST_NOTEBOOK)
+    notebook_page.open_path(page, FIRST_NOTEBOOK)
     nb = nbformat.read(RELEASE_DIR / "01_jacobian.ipynb", as_version=4)
     helper = next(i for i, c in enumerate(nb.cells) if utils.is_locked(c) and
                   c.metadata.get("nbgrader", {}).get("grade_id") == "self_check_helpers")
