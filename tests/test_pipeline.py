@@ -34,6 +34,20 @@ def test_source_notebooks_autograde_to_full_marks(graded_course):
     assert not lost, f"the instructor's own solutions lose points: {lost}"
 
 
+def test_every_demonstration_runs_cleanly_in_the_confined_kernel(graded_course):
+    """The instructor hands in every cell, figures, SymPy and widgets included: graded confined and within
+    the cells' time limits, no cell shows an error or writes to stderr (the feedback a student reads)."""
+    for name in NOTEBOOKS:
+        nb = nbformat.read(graded_course.folder("autograded", "instructor") / name, as_version=4)
+        demonstrations = [c for c in nb.cells if c.cell_type == "code"
+                          and c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("demo_")]
+        assert demonstrations and all(c.outputs or c.execution_count for c in demonstrations), name
+        troubled = {c.metadata.get("nbgrader", {}).get("grade_id"): o.get("ename") or o.get("text", "")[:300]
+                    for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                    if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")}
+        assert not troubled, f"{name}: {troubled}"
+
+
 def test_untouched_release_autogrades_to_zero(graded_course):
     scores = graded_course.cell_scores("untouched")
     assert scores and all(auto == 0 for auto, _ in scores.values()), scores
