@@ -79,20 +79,20 @@ def _names(source):
 
 
 def unneeded_demonstrations(cells):
-    """The grade_ids of the demonstration cells among cells (code cells with grade_ids, in order) that
-    nothing graded needs: the ``demo_*`` cells but the first cell (the imports; figures, symbolic
-    derivations, experiments: they grade nothing) that bind no name a kept cell (solutions, tests with
-    their hidden part, helpers, other such demonstrations) reads without binding it itself."""
-    names = {grade_id(c): _names(c.source) for c in cells}
-    demos = {gid for gid in list(names)[1:] if (gid or "").startswith("demo_")}
-    if any(names[gid] is None for gid in names if gid not in demos):
-        return frozenset()  # a kept cell that does not parse: what it reads is unknown
-    droppable = {gid for gid in demos if names[gid] is not None}
+    """The grade_ids of the demonstration cells among cells (code cells, in order) that nothing graded
+    needs: the ``demo_*`` cells but the first cell (the imports; figures, symbolic derivations,
+    experiments: they grade nothing) that bind no name a kept cell (solutions, tests with their hidden
+    part, helpers, other such demonstrations) reads without binding it itself. None of them when a
+    cell does not parse: what it reads or binds is then unknown."""
+    names = [_names(c.source) for c in cells]
+    if None in names:
+        return frozenset()
+    droppable = {i for i, c in enumerate(cells) if i > 0 and (grade_id(c) or "").startswith("demo_")}
     while True:
-        read = set().union(*(names[gid][1] for gid in names if gid not in droppable and names[gid]))
-        needed = {gid for gid in droppable if names[gid][0] & read}
+        read = set().union(*(names[i][1] for i in range(len(cells)) if i not in droppable))
+        needed = {i for i in droppable if names[i][0] & read}
         if not needed:
-            return frozenset(droppable)
+            return frozenset(grade_id(cells[i]) for i in droppable)
         droppable -= needed
 
 

@@ -30,9 +30,16 @@ def test_a_demonstration_is_left_out_only_when_nothing_kept_reads_what_it_binds(
     assert unneeded_demonstrations(notebook) == {"demo_figure", "demo_chain_a", "demo_chain_b"}
 
 
-def test_nothing_is_left_out_when_a_kept_cell_does_not_parse():
-    notebook = cells(demo_01="import numpy as np", demo_figure="x = 1", test_f="%timeit f(x)")
-    assert unneeded_demonstrations(notebook) == frozenset()
+def test_nothing_is_left_out_when_a_cell_does_not_parse():
+    for broken in ("test_f", "demo_other"):  # a kept cell, or a demonstration
+        notebook = cells(**{"demo_01": "import numpy as np", "demo_figure": "x = 1", broken: "%timeit f(x)"})
+        assert unneeded_demonstrations(notebook) == frozenset(), broken
+
+
+def test_cells_without_a_grade_id_are_kept_and_read():
+    notebook = cells(demo_01="import numpy as np", demo_helper="def helper():\n    return 1", demo_figure="y = 2")
+    notebook.append(new_code_cell("print(helper())"))  # no nbgrader metadata: a cell the student added
+    assert unneeded_demonstrations(notebook) == {"demo_figure"}
 
 
 def test_notebook_01_without_its_demonstrations_keeps_every_graded_cell_and_needs_no_sympy():
