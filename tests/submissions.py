@@ -49,6 +49,12 @@ def untouched_release(name):
     return (RELEASE_DIR / name).read_text(encoding="utf-8")
 
 
+def is_demonstration(cell):
+    """A demonstration cell (grade_id ``demo_*``): a figure, a derivation, an experiment; it grades nothing
+    (in notebooks 02 to 05, ``demo_01`` is the imports)."""
+    return cell.cell_type == "code" and (grade_id(cell) or "").startswith("demo_")
+
+
 def is_long_demonstration(cell):
     """A demonstration that takes seconds and grades nothing (notebook 05's training runs): the code
     cells that skip themselves under nbgrader (NBGRADER_EXECUTION), but for the self-check's helpers."""
@@ -87,7 +93,7 @@ def unneeded_demonstrations(cells):
     names = [_names(c.source) for c in cells]
     if None in names:
         return frozenset()
-    droppable = {i for i, c in enumerate(cells) if i > 0 and (grade_id(c) or "").startswith("demo_")}
+    droppable = {i for i, c in enumerate(cells) if i > 0 and is_demonstration(c)}
     while True:
         read = set().union(*(names[i][1] for i in range(len(cells)) if i not in droppable))
         needed = {i for i in droppable if names[i][0] & read}

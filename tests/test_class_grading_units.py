@@ -3,6 +3,7 @@ one-transaction gradebook write, the grading kit, and the words a log or a check
 
 import os
 import stat
+import time
 
 import pytest
 from nbgrader.api import Gradebook
@@ -126,6 +127,14 @@ def warm():
     process.close()
 
 
+def never_loading_course(tmp_path):
+    """A course folder whose nbgrader_config.py never finishes loading: an nbgrader command there runs on."""
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "nbgrader_config.py").write_text("import time\ntime.sleep(600)\n")
+    return slow
+
+
 @pytest.mark.slow
 def test_a_warm_nbgrader_runs_commands_and_stops_one_that_runs_too_long(warm, tmp_path):
     """A forked command is nbgrader itself: its output goes to its log and its exit status comes back;
@@ -138,10 +147,8 @@ def test_a_warm_nbgrader_runs_commands_and_stops_one_that_runs_too_long(warm, tm
     failing = warm.start(["nbgrader", "autograde", "hw"], tmp_path, {**os.environ}, tmp_path / "failing.log")
     assert warm.wait(failing, 60) == 1  # no such assignment: nbgrader's own exit status
     assert "ERROR" in (tmp_path / "failing.log").read_text()
-    slow = tmp_path / "slow"
-    slow.mkdir()
-    (slow / "nbgrader_config.py").write_text("import time\ntime.sleep(600)\n")  # loading the config never ends
-    pid = warm.start(["nbgrader", "autograde", "hw"], slow, {**os.environ}, tmp_path / "slow.log")
+    pid = warm.start(["nbgrader", "autograde", "hw"], never_loading_course(tmp_path), {**os.environ},
+                     tmp_path / "slow.log")
     assert warm.wait(pid, 1) is None and os.getpgid(pid) == pid  # still running, the leader of its group
     os.killpg(pid, 9)
     assert warm.wait(pid, 60) == -9
@@ -153,10 +160,8 @@ def test_a_warm_nbgrader_runs_commands_and_stops_one_that_runs_too_long(warm, tm
 def test_the_commands_of_a_warm_nbgrader_end_with_it(warm, tmp_path):
     """Its client gone (stdin closed, as when the worker process dies), the warm process ends, and so
     does every command it was running."""
-    slow = tmp_path / "slow"
-    slow.mkdir()
-    (slow / "nbgrader_config.py").write_text("import time\ntime.sleep(600)\n")
-    pid = warm.start(["nbgrader", "autograde", "hw"], slow, {**os.environ}, tmp_path / "slow.log")
+    pid = warm.start(["nbgrader", "autograde", "hw"], never_loading_course(tmp_path), {**os.environ},
+                     tmp_path / "slow.log")
     assert warm.wait(pid, 1) is None
     warm.close()
     assert not warm.alive()
@@ -165,8 +170,6 @@ def test_the_commands_of_a_warm_nbgrader_end_with_it(warm, tmp_path):
             os.kill(pid, 0)
         except ProcessLookupError:
             break
-        import time
-
         time.sleep(0.1)
     else:
         raise AssertionError(f"the command {pid} outlived its warm process")

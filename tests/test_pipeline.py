@@ -8,7 +8,7 @@ import pytest
 
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
 from tests.course_dir import CourseDir, first_traceback
-from tests.submissions import untouched_release
+from tests.submissions import grade_id, is_demonstration, untouched_release
 
 pytestmark = [pytest.mark.nbgrader]
 
@@ -39,10 +39,9 @@ def test_every_demonstration_runs_cleanly_in_the_confined_kernel(graded_course):
     the cells' time limits, no cell shows an error or writes to stderr (the feedback a student reads)."""
     for name in NOTEBOOKS:
         nb = nbformat.read(graded_course.folder("autograded", "instructor") / name, as_version=4)
-        demonstrations = [c for c in nb.cells if c.cell_type == "code"
-                          and c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("demo_")]
+        demonstrations = [c for c in nb.cells if is_demonstration(c)]
         assert demonstrations and all(c.outputs or c.execution_count for c in demonstrations), name
-        troubled = {c.metadata.get("nbgrader", {}).get("grade_id"): o.get("ename") or o.get("text", "")[:300]
+        troubled = {grade_id(c): o.get("ename") or o.get("text", "")[:300]
                     for c in nb.cells if c.cell_type == "code" for o in c.outputs
                     if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")}
         assert not troubled, f"{name}: {troubled}"
