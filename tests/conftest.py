@@ -11,7 +11,7 @@ import pytest
 from autograder.notebook_files import ASSIGNMENT, release_notebooks
 from tests.background import Background
 from tests.course_dir import CourseDir, first_traceback
-from tests.submissions import solved_release, untouched_release
+from tests.submissions import solved_release, untouched_release, without_demonstrations
 
 # A mutant that passes every visible test and fails a hidden one: the step ignores eps.
 EPS_IGNORED = '''
@@ -37,8 +37,8 @@ def _graded_course_started(tmp_path_factory, background):
     names = [p.name for p in release_notebooks()]
     course.submit("instructor", {n: (course.root / "source" / ASSIGNMENT / n).read_text() for n in names})
     course.submit("untouched", {n: untouched_release(n) for n in names})
-    course.submit("eps_ignored", {"01_jacobian.ipynb": solved_release("01_jacobian.ipynb",
-                                                                      {"numerical_jacobian": EPS_IGNORED})})
+    eps_ignored = solved_release("01_jacobian.ipynb", {"numerical_jacobian": EPS_IGNORED})
+    course.submit("eps_ignored", {"01_jacobian.ipynb": without_demonstrations("01_jacobian.ipynb", eps_ignored)})
     return course, background.nbgrader_steps(_autograde_and_feedback, course)
 
 
@@ -66,7 +66,7 @@ _bank_started = background_start("test_mutation_bank", "start_grading", "tmp_pat
 _attacks_started = background_start("test_attacks", "start_grading", "tmp_path_factory", "background",
                                     "readable_python")
 _integrity_started = background_start("test_grading_integrity", "start_grading", "tmp_path_factory", "background")
-_notebook_runs_started = background_start("test_notebooks", "start_runs", "background")
+_notebook_runs_started = background_start("test_notebooks", "start_runs", "background", "source_runs_in_browser")
 _trusted_bank_started = background_start("test_mutation_bank", "start_trusted", "background")
 _install_started = background_start("test_install", "start_install", "tmp_path_factory", "background")
 _widget_runs_started = background_start("test_benchmarks", "start_widget_runs", "background")
@@ -151,13 +151,24 @@ def graded_course(_graded_course_started):
 
     - ``instructor``: the source notebooks themselves (solutions and hidden tests);
     - ``untouched``: the release notebooks as handed out;
-    - ``eps_ignored``: notebook 01 solved, but numerical_jacobian ignores its eps argument.
+    - ``eps_ignored``: notebook 01 solved, but numerical_jacobian ignores its eps argument (without the
+      demonstrations, which the instructor's copy runs).
     """
     course, running = _graded_course_started
     course.autograde, feedback = running.result()
     assert course.autograde.returncode == 0, first_traceback(course.autograde.stderr)
     assert feedback.returncode == 0, first_traceback(feedback.stderr)
     return course
+
+
+@pytest.fixture(scope="session")
+def source_runs_in_browser(request):
+    """Whether this session runs every source notebook in the browser: Chromium is there and the test that
+    runs them (tests/browser/test_jupyterlab.py) is selected."""
+    from tests.browser.conftest import browser_unavailable
+
+    selected = any(item.name.startswith("test_source_notebook_runs_in_the_browser[") for item in request.session.items)
+    return selected and browser_unavailable() is None
 
 
 @pytest.fixture(scope="session")

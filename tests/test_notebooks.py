@@ -76,11 +76,21 @@ def run_release(name, solved):
         return execute(nb, folder, allow_errors=not solved)[0]
 
 
-def start_runs(background):
-    """Each notebook's kernel, once per state: {(state, name): Future}; state is source, solved or untouched."""
+def has_long_demonstrations(name):
+    """Whether the source notebook name (file name) has long demonstrations (is_long_demonstration)."""
+    return any(is_long_demonstration(cell) for cell in nbformat.read(SOURCE_DIR / name, as_version=4).cells)
+
+
+def start_runs(background, source_runs_in_browser):
+    """Each notebook's kernel, once per state: {(state, name): Future}; state is source, solved or untouched.
+    The source state only where no other test runs the source notebook whole: the browser tests run every
+    one with Run All (no error, nothing on stderr, a figure in exactly the cells that draw one, and the
+    explorers moved afterwards), but without its long demonstrations; so a notebook with long
+    demonstrations runs here, and every notebook does when this session has no browser tests."""
     runs = {}
     for name in NOTEBOOKS:
-        runs["source", name] = background.call(run_source, name)
+        if not source_runs_in_browser or has_long_demonstrations(name):
+            runs["source", name] = background.call(run_source, name)
         runs["solved", name] = background.call(run_release, name, True)
         runs["untouched", name] = background.call(run_release, name, False)
     return runs
@@ -117,6 +127,8 @@ def self_check_report(nb):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_notebook_runs_cleanly_top_to_bottom(name, notebook_runs):
+    if ("source", name) not in notebook_runs:
+        pytest.skip(f"{name} has no long demonstration and runs whole in tests/browser/test_jupyterlab.py")
     explorers = sum(cell.source.count("widgets.interactive(") for cell in nbformat.read(SOURCE_DIR / name, 4).cells)
     nb, seconds = notebook_runs["source", name].result()
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]

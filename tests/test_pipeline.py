@@ -6,6 +6,7 @@ import zipfile
 import nbformat
 import pytest
 
+from autograder.hidden_tests import hidden_calls, is_test_cell
 from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, release_notebooks, source_notebooks
 from tests.course_dir import CourseDir, first_traceback
 from tests.submissions import grade_id, is_demonstration, untouched_release
@@ -63,8 +64,24 @@ def test_hidden_tests_catch_what_visible_tests_miss(graded_course):
 def test_feedback_shows_the_message_but_not_the_hidden_tests(graded_course):
     html = (graded_course.folder("feedback", "eps_ignored") / "01_jacobian.html").read_text()
     assert "the step ignores the eps argument" in html
-    for secret in ("BEGIN HIDDEN TESTS", "check_numerical_jacobian", "autograder", "most recent call last"):
-        assert secret not in html, f"feedback leaks {secret!r}"
+    # Every student's feedback on every notebook: the instructor's copy has every hidden test, passing;
+    # the untouched release fails every one. A test cell's traceback is cut to its last line; the other
+    # cells' tracebacks (the untouched release's demonstrations call the student's unfinished functions)
+    # go through the student's own code only, and stay whole, as in JupyterLab.
+    handed_in = {"eps_ignored": ["01_jacobian.ipynb"], "instructor": NOTEBOOKS, "untouched": NOTEBOOKS}
+    pages = {(student, name): (graded_course.folder("feedback", student) / name).with_suffix(".html").read_text()
+             for student, names in handed_in.items() for name in names}
+    for (student, name), text in pages.items():
+        checks = {call.check for cell in nbformat.read(SOURCE_DIR / name, as_version=4).cells if is_test_cell(cell)
+                  for call in hidden_calls(cell.source)}
+        assert checks, f"{name}: no hidden check found to look for"
+        for secret in ("BEGIN HIDDEN TESTS", "autograder", *sorted(checks)):
+            assert secret not in text, f"the feedback of {student} on {name} leaks {secret!r}"
+        autograded = nbformat.read(graded_course.folder("autograded", student) / name, as_version=4)
+        whole = sum("most recent call last" in "".join(o.get("traceback", [])) for c in autograded.cells
+                    if c.cell_type == "code" and not is_test_cell(c) for o in c.outputs)
+        assert text.count("most recent call last") == whole, \
+            f"the feedback of {student} on {name} shows a test cell's traceback, or cuts another cell's"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
