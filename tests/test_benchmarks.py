@@ -1,12 +1,13 @@
 """The benchmark scripts still find what they measure (their timings are never asserted)."""
 
 import os
+import sys
 
 import nbformat
 import pytest
 
 from autograder.notebook_files import SOURCE_DIR
-from benchmarks import class_grading, trusted_verdicts, widget_callbacks
+from benchmarks import class_grading, interpreters, trusted_verdicts, widget_callbacks
 
 pytestmark = [pytest.mark.slow]
 
@@ -39,6 +40,14 @@ def test_widget_benchmark_finds_the_explorers_by_running_the_notebooks(widget_ex
             assert timings["figsize"] and all(inches > 0 for inches in timings["figsize"]), \
                 f"{notebook} {name}: its callback drew no figure"
             assert timings["widget"] and timings["baseline"], f"{notebook} {name}: no slider was moved"
+
+
+def test_interpreter_benchmark_runs_a_kernel_on_each_interpreter():
+    """The kernel's work on this interpreter and on another one (here, this one again, through the
+    throwaway environment the benchmark makes): the kernel must run on the interpreter measured, which
+    compare checks (it stops otherwise), and each run's CPU time is counted."""
+    [(here, there)] = interpreters.compare(sys.executable, ["kernel"], rounds=1).values()
+    assert here > 0 and there > 0, (here, there)
 
 
 def test_verdict_benchmark_runs_every_hidden_check_of_a_notebook():
