@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from autograder.notebook_files import ROOT
+from tests.confinement_support import environment_seeing_these_packages
 
 # name -> code run by ``python -c`` in the repository's folder. The kernel's work prints the
 # interpreter the kernel ran on, which must be the one measured.
@@ -44,12 +45,7 @@ def environment_for(python, folder):
     ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
     if where != ours:
         raise SystemExit(f"{python} is Python {where}; this environment's packages are for Python {ours}")
-    subprocess.run([python, "-m", "venv", "--without-pip", str(folder)], check=True, capture_output=True)
-    target = subprocess.run([str(folder / "bin" / "python"), "-c", "import site; print(site.getsitepackages()[0])"],
-                            capture_output=True, text=True, check=True).stdout.strip()
-    packages = [p for p in sys.path if p.endswith("site-packages")]
-    (Path(target) / "this-environment.pth").write_text("\n".join(packages) + "\n")
-    return str(folder / "bin" / "python")
+    return environment_seeing_these_packages(python, folder)
 
 
 def cpu_seconds(python, code):

@@ -10,7 +10,6 @@ def readable_python():
     it lives in a folder closed to others, as /root/.pyenv here) the system's Python of the same
     version in a new environment in a temporary folder, seeing this one's site-packages. The levels
     below namespaces need one when grading as root (``c.Confinement.python``). None when there is none."""
-    import site
     import sys
     import tempfile
 
@@ -23,16 +22,24 @@ def readable_python():
         return None
     folder = Path(tempfile.mkdtemp(prefix="readable-python-"))
     folder.chmod(0o755)
-    subprocess.run([str(system), "-m", "venv", "--without-pip", "--clear", str(folder)], check=True,
-                   capture_output=True)
-    where = subprocess.run([str(folder / "bin" / "python"), "-c", "import site; print(site.getsitepackages()[0])"],
-                           check=True, capture_output=True, text=True)
-    packages = Path(where.stdout.strip())
-    (packages / "course-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    python = str(folder / "bin" / "python")
+    python = environment_seeing_these_packages(system, folder)
     if _closed_to_others(python_trees(python)) is not None:
         return None
     return python
+
+
+def environment_seeing_these_packages(python, folder):
+    """A virtual environment in folder, made with python (of this one's minor version), that imports this
+    environment's packages through a .pth file; returns its interpreter."""
+    import site
+
+    subprocess.run([str(python), "-m", "venv", "--without-pip", "--clear", str(folder)], check=True,
+                   capture_output=True)
+    made = str(Path(folder) / "bin" / "python")
+    where = subprocess.run([made, "-c", "import site; print(site.getsitepackages()[0])"], check=True,
+                           capture_output=True, text=True)
+    (Path(where.stdout.strip()) / "course-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return made
 
 
 def require_confinement(level, python=None):
