@@ -6,8 +6,8 @@ import sys
 import nbformat
 import pytest
 
-from autograder.notebook_files import SOURCE_DIR
 from benchmarks import class_grading, interpreters, trusted_verdicts, widget_callbacks
+from tests.test_notebooks import explorers_made
 
 pytestmark = [pytest.mark.slow]
 
@@ -33,8 +33,7 @@ def test_widget_benchmark_finds_the_explorers_by_running_the_notebooks(widget_ex
         assert explorers, f"{notebook} imports ipywidgets but creates no ipywidgets.interactive explorer"
         # Every explorer the notebook makes is still there once all of its cells ran, and each one's
         # callback still draws with its sliders' values (below): no later cell rebinds what it reads.
-        made = sum(cell.source.count("widgets.interactive(")
-                   for cell in nbformat.read(SOURCE_DIR / notebook, as_version=4).cells)
+        made = explorers_made(notebook)
         assert len(explorers) == made, f"{notebook} makes {made} explorers, {len(explorers)} were found after Run All"
         for name, timings in explorers.items():
             assert timings["figsize"] and all(inches > 0 for inches in timings["figsize"]), \

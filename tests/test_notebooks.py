@@ -76,6 +76,12 @@ def run_release(name, solved):
         return execute(nb, folder, allow_errors=not solved)[0]
 
 
+def explorers_made(name):
+    """How many ipywidgets explorers (``widgets.interactive(...)``) the source notebook name (file name) makes."""
+    cells = nbformat.read(SOURCE_DIR / name, as_version=4).cells
+    return sum(cell.source.count("widgets.interactive(") for cell in cells)
+
+
 def has_long_demonstrations(name):
     """Whether the source notebook name (file name) has long demonstrations (is_long_demonstration)."""
     return any(is_long_demonstration(cell) for cell in nbformat.read(SOURCE_DIR / name, as_version=4).cells)
@@ -129,7 +135,7 @@ def self_check_report(nb):
 def test_source_notebook_runs_cleanly_top_to_bottom(name, notebook_runs):
     if ("source", name) not in notebook_runs:
         pytest.skip(f"{name} has no long demonstration and runs whole in tests/browser/test_jupyterlab.py")
-    explorers = sum(cell.source.count("widgets.interactive(") for cell in nbformat.read(SOURCE_DIR / name, 4).cells)
+    explorers = explorers_made(name)
     nb, seconds = notebook_runs["source", name].result()
     stderr = [o.text for _, o in outputs_of(nb, "stream") if o.name == "stderr"]
     assert not stderr, f"{name} printed to stderr: {stderr}"

@@ -71,11 +71,11 @@ def test_feedback_shows_the_message_but_not_the_hidden_tests(graded_course):
     handed_in = {"eps_ignored": ["01_jacobian.ipynb"], "instructor": NOTEBOOKS, "untouched": NOTEBOOKS}
     pages = {(student, name): (graded_course.folder("feedback", student) / name).with_suffix(".html").read_text()
              for student, names in handed_in.items() for name in names}
+    checks = {name: {call.check for cell in nbformat.read(SOURCE_DIR / name, as_version=4).cells
+                     if is_test_cell(cell) for call in hidden_calls(cell.source)} for name in NOTEBOOKS}
+    assert all(checks.values()), f"a notebook without a hidden check to look for: {checks}"
     for (student, name), text in pages.items():
-        checks = {call.check for cell in nbformat.read(SOURCE_DIR / name, as_version=4).cells if is_test_cell(cell)
-                  for call in hidden_calls(cell.source)}
-        assert checks, f"{name}: no hidden check found to look for"
-        for secret in ("BEGIN HIDDEN TESTS", "autograder", *sorted(checks)):
+        for secret in ("BEGIN HIDDEN TESTS", "autograder", *sorted(checks[name])):
             assert secret not in text, f"the feedback of {student} on {name} leaks {secret!r}"
         autograded = nbformat.read(graded_course.folder("autograded", student) / name, as_version=4)
         whole = sum("most recent call last" in "".join(o.get("traceback", [])) for c in autograded.cells

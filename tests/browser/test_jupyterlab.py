@@ -22,14 +22,14 @@ import nbformat
 import pytest
 from nbgrader import utils
 
-from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, SOURCE_DIR, source_notebooks
+from autograder.notebook_files import ASSIGNMENT, RELEASE_DIR, source_notebooks
 from course import FIRST_NOTEBOOK
 from tests.browser import notebook_page
 from tests.browser.conftest import new_context, page_in, screenshot_if_failed
 from tests.browser.lab_server import LabServer
 from tests.submissions import solved_release
 from tests.test_course_command import end_lab, fresh_checkout, start_lab, status_of, stopped, wait_for_text
-from tests.test_notebooks import graded_test_ids
+from tests.test_notebooks import explorers_made, graded_test_ids
 
 pytestmark = [pytest.mark.browser]
 
@@ -152,9 +152,7 @@ def test_source_notebook_runs_in_the_browser(name, lab, page, artifacts):
 
 
 def test_every_explorer_is_moved_in_the_browser():
-    sources = {name: "".join(c.source for c in nbformat.read(SOURCE_DIR / name, as_version=4).cells)
-               for name in NOTEBOOKS}
-    made = {name for name, source in sources.items() if "widgets.interactive(" in source}
+    made = {name for name in NOTEBOOKS if explorers_made(name)}
     assert made == set(EXPLORER_CHECKS), f"notebooks with an explorer: {made}; checked here: {set(EXPLORER_CHECKS)}"
 
 
