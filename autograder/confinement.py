@@ -48,6 +48,9 @@ USERNS_UID = 65534  # the uid inside a user namespace (when the grader is not ro
 OWN_UIDS = (1 << 30, 1 << 24)  # as root: each sandbox gets a uid of its own from [start, start + count)
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf")
+# Packages a sandbox's processes would import and never use, hidden in namespaces: the kernel's debugger
+# (ipykernel imports debugpy as it starts, a tenth of a CPU-second; nothing can attach to it in a sandbox).
+UNUSED_PACKAGES = ("debugpy",)
 # Variables of the grader's environment that a confined process inherits; every other one is dropped.
 INHERITED = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NBGRADER_EXECUTION", "TZ")
 HOW_TO_GET = {
@@ -262,9 +265,10 @@ def font_cache():
 
 @functools.cache
 def _python_layout(python):
-    """(trees, packages): the folders the interpreter python runs from (its installation, environment
-    and everything on its sys.path, without system trees), and every copy of the autograder package
-    it could import (the grader's own included), which no sandbox may see."""
+    """(trees, packages, unused): the folders the interpreter python runs from (its installation,
+    environment and everything on its sys.path, without system trees), every copy of the autograder
+    package it could import (the grader's own included), which no sandbox may see, and the folders of
+    UNUSED_PACKAGES it could import."""
     probe = ("import json, os, sys; print(json.dumps([sys.base_prefix, sys.prefix, "
              "os.path.dirname(os.path.realpath(sys.executable))] + sys.path))")
     listed = json.loads(subprocess.run([python, "-I", "-c", probe], capture_output=True, text=True,
@@ -277,7 +281,8 @@ def _python_layout(python):
     kept = {e for e in entries if not any(e.is_relative_to(t) for t in SYSTEM_TREES)
             and (e in prefixes or not any(p.is_relative_to(e) for p in packages))}
     trees = tuple(sorted(e for e in kept if not any(e != o and e.is_relative_to(o) for o in kept)))
-    return trees, tuple(sorted(packages))
+    unused = {e / name for e in entries for name in UNUSED_PACKAGES if (e / name / "__init__.py").is_file()}
+    return trees, tuple(sorted(packages)), tuple(sorted(unused))
 
 
 def python_trees(python):
@@ -287,8 +292,14 @@ def python_trees(python):
 
 def hidden_packages(python):
     """The copies of the autograder package that lie inside those folders."""
-    trees, packages = _python_layout(python)
+    trees, packages, _ = _python_layout(python)
     return tuple(p for p in packages if any(p.is_relative_to(t) for t in trees))
+
+
+def unused_packages(python):
+    """The folders of UNUSED_PACKAGES that lie inside those folders (hidden in namespaces to save time)."""
+    trees, _, unused = _python_layout(python)
+    return tuple(p for p in unused if any(p.is_relative_to(t) for t in trees))
 
 
 def _ancestors(path):
@@ -392,7 +403,8 @@ class Sandbox:
             binds.append((str(self.submission), INNER_SUBMISSION))
         for source, inside in binds:  # bwrap would create the missing parents readable by root only
             args += [a for d in _ancestors(inside) for a in ("--dir", d)] + ["--ro-bind", source, inside]
-        for hidden in map(str, hidden_packages(self.python)):  # an installed copy: an empty folder instead
+        # An installed copy of the autograder, and the packages no sandbox uses: an empty folder instead.
+        for hidden in map(str, hidden_packages(self.python) + unused_packages(self.python)):
             args += ["--tmpfs", hidden, "--remount-ro", hidden]
         args += [a for d in _ancestors(self.dir) if d != INNER_TMP for a in ("--dir", d)]
         args += ["--bind", str(self.dir), str(self.dir), "--chdir", "/"]

@@ -276,6 +276,18 @@ def test_a_confined_kernel_keeps_figures_widgets_prints_input_and_interrupts(tmp
     assert not (tmp_path / "big.bin").exists(), "the kernel writes into a copy of the folder, not the folder"
 
 
+def test_namespaces_hide_the_kernels_debugger():
+    """ipykernel imports debugpy as it starts, for a debugger nothing in a sandbox can reach: in namespaces
+    the package is an empty folder, and the kernel starts and runs without it."""
+    require_confinement("namespaces")
+    assert [p.name for p in confinement.unused_packages(sys.executable)] == ["debugpy"]
+    nb = kernel_notebook(["from ipykernel.debugger import _is_debugpy_available\nprint(_is_debugpy_available)"])
+    GuardedExecute(timeout=30).preprocess(nb, {"metadata": {}})
+    assert outputs(nb.cells[0]) == [("stream", "False\n")]
+    import ipykernel.debugger
+    assert ipykernel.debugger._is_debugpy_available, "unconfined, the debugger is there (the probe can tell)"
+
+
 @pytest.mark.slow
 def test_a_kernel_ended_by_its_cpu_limit_is_told_so():
     nb = kernel_notebook(["import threading\ndef spin():\n    while True:\n        pass\n"
