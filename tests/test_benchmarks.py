@@ -6,7 +6,8 @@ import sys
 import nbformat
 import pytest
 
-from benchmarks import class_grading, interpreters, trusted_verdicts, widget_callbacks
+from benchmarks import class_grading, grading_kernel, interpreters, trusted_verdicts, widget_callbacks
+from tests.confinement_support import require_confinement
 from tests.test_notebooks import explorers_made
 
 pytestmark = [pytest.mark.slow]
@@ -47,6 +48,15 @@ def test_interpreter_benchmark_runs_a_kernel_on_each_interpreter():
     compare checks (it stops otherwise), and each run's CPU time is counted."""
     [(here, there)] = interpreters.compare(sys.executable, ["kernel"], rounds=1).values()
     assert here > 0 and there > 0, (here, there)
+
+
+def test_grading_kernel_benchmark_starts_kernels_with_and_without_the_debugger():
+    """Each way is what it says: the hidden run's kernel has no debugger, the baseline's has one."""
+    require_confinement("namespaces")
+    runs = grading_kernel.compare(rounds=1)
+    assert [present for _, present in runs["hidden"]] == [False], runs
+    assert [present for _, present in runs["visible"]] == [True], runs
+    assert all(seconds > 0 for way in runs.values() for seconds, _ in way), runs
 
 
 def test_verdict_benchmark_runs_every_hidden_check_of_a_notebook():
