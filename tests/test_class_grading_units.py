@@ -88,7 +88,8 @@ def test_diagnosis_groups_students_by_what_went_wrong():
 
 def test_the_kit_carries_the_definition_and_the_schema_version_without_running_alembic(tmp_path, monkeypatch):
     """The kit's gradebook gets the course's alembic revision copied, so building it asks no `alembic heads`
-    (a second of an interpreter per run): here there is no alembic to ask."""
+    (a second of an interpreter per run): here nbgrader cannot ask it. (Not by emptying PATH: the session's
+    background threads start nbgrader, kernels and PostgreSQL meanwhile, and would lose their tools.)"""
     import sqlalchemy as sa
     from nbgrader.coursedir import CourseDirectory
 
@@ -102,7 +103,10 @@ def test_the_kit_carries_the_definition_and_the_schema_version_without_running_a
     revision = schema_version(url)
     assert revision
     (tmp_path / "nbgrader_config.py").write_text("")
-    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    def no_alembic():
+        raise AssertionError("building the kit asked `alembic heads`")
+
+    monkeypatch.setattr("nbgrader.api.get_alembic_version", no_alembic)
     kit = build_kit(CourseDirectory(root=str(tmp_path), db_url=url, course_id="course"), "hw")
     (tmp_path / "kit.db").write_bytes(kit.definition)
     assert schema_version(f"sqlite:///{tmp_path / 'kit.db'}") == revision
