@@ -103,6 +103,7 @@ def test_the_kit_carries_the_definition_and_the_schema_version_without_running_a
     revision = schema_version(url)
     assert revision
     (tmp_path / "nbgrader_config.py").write_text("")
+
     def no_alembic():
         raise AssertionError("building the kit asked `alembic heads`")
 
